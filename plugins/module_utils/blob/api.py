@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Thin wrappers, one Blob service call each, that name their operation on failure.
+
+Retries are the SDK's own (408, 429, 500, 502, 503, 504 and dropped connections,
+exponential back-off, ``max_retries``): a wrapper never retries by itself, so an
+authorization or conflict error surfaces at once with the service's error code.
+URLs in errors are reported without their query, where a SAS would be.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+from contextlib import contextmanager
+
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
+
+
+def _without_query(url):
+    return url.split("?", 1)[0] if url else url
+
+
+@contextmanager
+def operation(name, target):
+    """Report any SDK failure inside the block as *name* on *target* with the service's code."""
+    from azure.core.exceptions import AzureError, HttpResponseError  # pylint: disable=import-outside-toplevel
+    try:
+        yield
+    except HttpResponseError as error:
+        code = getattr(error, "error_code", None) or error.status_code
+        message = error.reason or str(error).splitlines()[0]
+        raise DrkitError(message, step=name, target=_without_query(target), code=code,
+                         details={"status": error.status_code},
+                         retryable=error.status_code in (408, 429, 500, 502, 503, 504))
+    except AzureError as error:
+        raise DrkitError(str(error).splitlines()[0] if str(error) else type(error).__name__,
+                         step=name, target=_without_query(target), code=type(error).__name__, retryable=True)
+
+
+def list_blob_versions(container_client, blob_name):
+    """The base blob and every snapshot of *blob_name*, with metadata, oldest snapshot first."""
+    with operation("list_blobs", "%s/%s" % (container_client.container_name, blob_name)):
+        found = [b for b in container_client.list_blobs(name_starts_with=blob_name, include=["snapshots", "metadata"])
+                 if b.name == blob_name]
+    return sorted(found, key=lambda b: (b.snapshot is None, b.snapshot or ""))
+
+
+def get_properties(blob_client):
+    """Properties of a blob or snapshot, or ``None`` when it does not exist."""
+    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
+    try:
+        with operation("get_blob_properties", blob_client.url):
+            return blob_client.get_blob_properties()
+    except DrkitError as error:
+        if error.code in ("BlobNotFound", "ContainerNotFound", 404):
+            return None
+        raise
+    except ResourceNotFoundError:
+        return None
+
+
+def create_snapshot(blob_client, metadata):
+    """Snapshot a blob with *metadata*; returns the snapshot time stamp (its id)."""
+    with operation("create_snapshot", blob_client.url):
+        return blob_client.create_snapshot(metadata=metadata)["snapshot"]
+
+
+def delete_snapshot(blob_client):
+    """Delete the snapshot *blob_client* points at (made with ``snapshot=``)."""
+    with operation("delete_snapshot", blob_client.url):
+        blob_client.delete_blob()
+
+
+def break_lease(blob_client):
+    """Break the blob's lease at once (the lease holder, e.g. a running VM, loses it)."""
+    from azure.storage.blob import BlobLeaseClient  # pylint: disable=import-outside-toplevel
+    with operation("break_lease", blob_client.url):
+        BlobLeaseClient(blob_client).break_lease(lease_break_period=0)
+
+
+def copy_blob(blob_client, source_url, metadata, poll_seconds=2.0, timeout_seconds=86400):
+    """Copy *source_url* over the blob (server side) and wait for the copy to finish.
+
+    Copy Blob may answer ``pending`` and complete later; the waiter polls the
+    destination's copy status until ``success``, and fails on ``failed``/``aborted``.
+    """
+    with operation("copy_blob", blob_client.url):
+        status = blob_client.start_copy_from_url(source_url, metadata=metadata)["copy_status"]
+    deadline = time.time() + timeout_seconds
+    while status == "pending":
+        if time.time() > deadline:
+            raise DrkitError("copy still pending after %d s" % timeout_seconds, step="wait_for_copy", target=blob_client.url)
+        time.sleep(poll_seconds)
+        with operation("wait_for_copy", blob_client.url):
+            copy = blob_client.get_blob_properties().copy
+        status = copy.status
+        if status in ("failed", "aborted"):
+            raise DrkitError("copy %s: %s" % (status, copy.status_description), step="wait_for_copy",
+                             target=blob_client.url, code=status)
+    return status

@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Recovery points of unmanaged disks, read back from snapshot metadata.
+
+The snapshots of every disk of one VM taken together form one recovery point; they
+are usable only together. Each snapshot carries the point's id, the VM, the disk's
+role, its sequence in the point and the point's disk count, so completeness is a fact
+read from storage: a point is complete only when every one of its disks has its
+snapshot. Snapshot metadata cannot change after creation, so a point can never be
+marked complete before all its snapshots exist.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.drkit.microsoft.plugins.module_utils.blob import api
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
+
+META_POINT = "drkit_recovery_point"
+META_VM = "drkit_vm"
+META_DISK = "drkit_disk"
+META_SEQUENCE = "drkit_sequence"
+META_DISK_COUNT = "drkit_disk_count"
+META_STARTED = "drkit_started"
+META_RESTORED_FROM = "drkit_restored_from"
+
+# Ids travel in metadata values and blob names: keep them to a safe, readable alphabet.
+POINT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+
+
+UNMANAGED_DISKS_ARGUMENT_SPEC = dict(
+    vm_name=dict(type="str", required=True),
+    disks=dict(type="list", elements="dict", required=True, options=dict(
+        container=dict(type="str", required=True),
+        blob=dict(type="str", required=True),
+        lun=dict(type="int"),
+    )),
+)
+
+
+class Disk(object):
+    """One unmanaged disk of a VM: the page blob holding its VHD and its role."""
+
+    def __init__(self, container, blob, lun=None):
+        self.container = container
+        self.blob = blob
+        self.lun = lun
+
+    @property
+    def key(self):
+        return "%s/%s" % (self.container, self.blob)
+
+    @property
+    def role(self):
+        return "os" if self.lun is None else "lun%d" % self.lun
+
+    def as_dict(self):
+        return {"container": self.container, "blob": self.blob, "lun": self.lun, "role": self.role}
+
+
+def disks_from_params(entries, parameter="disks"):
+    """Validate the ``disks`` option: at least one, one OS disk at most, unique blobs and LUNs."""
+    if not entries:
+        raise InvalidParameter(parameter, "list at least one disk (the VM's OS disk and every data disk)")
+    disks = [Disk(e["container"], e["blob"], e.get("lun")) for e in entries]
+    if len(set(d.key for d in disks)) != len(disks):
+        raise InvalidParameter(parameter, "each container/blob may appear once")
+    roles = [d.role for d in disks]
+    if len(set(roles)) != len(roles):
+        raise InvalidParameter(parameter, "each LUN may appear once and at most one disk may omit lun (the OS disk)")
+    for disk in disks:
+        if disk.lun is not None and not 0 <= disk.lun <= 63:
+            raise InvalidParameter(parameter, "lun must be between 0 and 63")
+    return disks
+
+
+def validate_point_id(point_id, parameter="recovery_point_id"):
+    if not POINT_ID_PATTERN.match(point_id or ""):
+        raise InvalidParameter(parameter, "1-63 characters: letters, digits, '.', '_' and '-', starting with a letter or digit")
+    return point_id
+
+
+def snapshot_metadata(point_id, vm_name, disk, sequence, disk_count, started):
+    return {
+        META_POINT: point_id,
+        META_VM: vm_name,
+        META_DISK: disk.role,
+        META_SEQUENCE: str(sequence),
+        META_DISK_COUNT: str(disk_count),
+        META_STARTED: started,
+    }
+
+
+class SnapshotRecord(object):
+    """One disk's snapshot as listed by the service."""
+
+    def __init__(self, disk, snapshot, size, metadata):
+        self.disk = disk
+        self.snapshot = snapshot
+        self.size = size
+        self.metadata = metadata
+
+    def as_dict(self):
+        return dict(self.disk.as_dict(), snapshot=self.snapshot, size=self.size)
+
+
+class RecoveryPoint(object):
+    """The snapshots sharing one recovery-point id, and whether they make a whole."""
+
+    def __init__(self, point_id, vm_name, started, disk_count):
+        self.id = point_id
+        self.vm_name = vm_name
+        self.started = started
+        self.disk_count = disk_count
+        self.snapshots = []
+
+    @property
+    def complete(self):
+        disks = set(s.disk.key for s in self.snapshots)
+        return len(disks) == self.disk_count == len(self.snapshots)
+
+    @property
+    def size(self):
+        return sum(s.size or 0 for s in self.snapshots)
+
+    def snapshot_for(self, disk):
+        return next((s for s in self.snapshots if s.disk.key == disk.key), None)
+
+    def as_dict(self):
+        return {
+            "id": self.id,
+            "vm_name": self.vm_name,
+            "started": self.started,
+            "complete": self.complete,
+            "disk_count": self.disk_count,
+            "size": self.size,
+            "snapshots": [s.as_dict() for s in sorted(self.snapshots, key=lambda s: s.metadata.get(META_SEQUENCE, ""))],
+        }
+
+
+def group_recovery_points(vm_name, listings):
+    """Recovery points of *vm_name* from ``(disk, blob listing)`` pairs, oldest first.
+
+    A listing is what :func:`api.list_blob_versions` returns for the disk's blob; base
+    blobs and snapshots not made by this collection for this VM are ignored.
+    """
+    points = {}
+    for disk, listing in listings:
+        for item in listing:
+            meta = item.metadata or {}
+            if item.snapshot is None or meta.get(META_VM) != vm_name or META_POINT not in meta:
+                continue
+            point = points.get(meta[META_POINT])
+            if point is None:
+                point = points[meta[META_POINT]] = RecoveryPoint(
+                    meta[META_POINT], vm_name, meta.get(META_STARTED), _int(meta.get(META_DISK_COUNT)))
+            point.snapshots.append(SnapshotRecord(disk, item.snapshot, item.size, meta))
+    return sorted(points.values(), key=lambda p: (p.started or "", p.id))
+
+
+def read_recovery_points(service, vm_name, disks):
+    """List every disk's blob with its snapshots and group them into the VM's recovery points."""
+    listings = [(disk, api.list_blob_versions(service.get_container_client(disk.container), disk.blob)) for disk in disks]
+    return group_recovery_points(vm_name, listings)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def select_point(points, point_id=None, before=None):
+    """The point named *point_id*, or the newest complete one started before *before* (ISO 8601)."""
+    if point_id is not None:
+        return next((p for p in points if p.id == point_id), None)
+    eligible = [p for p in points if p.complete and (before is None or (p.started or "") < before)]
+    return eligible[-1] if eligible else None

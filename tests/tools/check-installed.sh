@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Use the collection as users get it: from the built tarball installed into an empty path,
+# with nothing of the working tree on the collections path.
+set -euo pipefail
+installed=$1
+bin=$(dirname "$(command -v ansible-doc)")
+export ANSIBLE_COLLECTIONS_PATH=$installed
+root=$installed/ansible_collections/drkit/microsoft
+
+"$bin/ansible-galaxy" collection list drkit.microsoft -p "$installed" | grep -q "drkit.microsoft"
+for module in $(ls "$root/plugins/modules" | sed -n 's/\.py$//p'); do
+  "$bin/ansible-doc" -t module "drkit.microsoft.$module" >/dev/null
+  echo "ansible-doc drkit.microsoft.$module: ok"
+done
+for role in $(ls "$root/roles"); do
+  "$bin/ansible-doc" -t role "drkit.microsoft.$role" >/dev/null
+  echo "ansible-doc -t role drkit.microsoft.$role: ok"
+done
+for playbook in "$root"/playbooks/*.yml; do
+  "$bin/ansible-playbook" --syntax-check -i localhost, "$playbook" >/dev/null
+  echo "syntax-check $(basename "$playbook"): ok"
+done
+# What must never ship: lab dependencies, local state, caches.
+if find "$root" \( -name node_modules -o -name .lab -o -name .venv -o -name __pycache__ \) | grep -q .; then
+  echo "the built collection carries local state or dependencies" >&2
+  exit 1
+fi
