@@ -16,7 +16,7 @@ description:
     Each snapshot carries the point's id, the VM name, the disk's role (C(os) or C(lunN)), its sequence in the point,
     the number of disks in the point and the time the point was started, in snapshot metadata.
   - O(state=snapshot) snapshots every disk concurrently, so the skew between the first and the last snapshot is as small
-    as the service allows. If any snapshot fails, the others are deleted: a partial point is never left behind as usable.
+    as the service allows. If any snapshot fails, the others are deleted, so a partial point is never left behind as usable.
     Freeze the file systems first (VSS or fsfreeze) or stop the VM for an application- or crash-consistent point;
     the P(drkit.microsoft.unmanaged_disk_backup#role) role does this.
   - O(state=restored) restores a whole complete recovery point, in place (each snapshot copied over its base blob) or into new blobs.

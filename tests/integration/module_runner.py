@@ -42,7 +42,7 @@ def run_module(name, args, check=False, diff=False):
     try:
         # The collection is importable through the PYTHONPATH the test run was given.
         process = subprocess.run([sys.executable, os.path.join(COLLECTION, "plugins", "modules", name + ".py"), handle.name],
-                                 capture_output=True, text=True, timeout=600)
+                                 capture_output=True, text=True, timeout=600, check=False)
     finally:
         os.unlink(handle.name)
     try:

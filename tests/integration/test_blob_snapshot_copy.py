@@ -1,6 +1,7 @@
 """blob_snapshot_copy and blob_snapshot_copy_info against the lab's real Azurite."""
 import hashlib
 import os
+import random
 import uuid
 
 import pytest
@@ -42,8 +43,7 @@ def vm(service):
 
 def scribble(blob, size, writes=6):
     """Random page writes and one cleared range, like a running disk."""
-    for _ in range(writes):
-        offset = int.from_bytes(os.urandom(3), "big") % (size // PAGE - 8) * PAGE
+    for offset in random.SystemRandom().sample(range(0, size - 8 * PAGE, PAGE), writes):
         blob.upload_page(os.urandom(4 * PAGE), offset=offset, length=4 * PAGE)
     blob.clear_page(offset=(size // 2) // PAGE * PAGE, length=2 * PAGE)
 

@@ -5,7 +5,6 @@ from a host that package-registry-only networks cannot reach; it uses a cached c
 when one exists. This stand-in seeds pip from the standard library's ensurepip and
 then installs what ansible-test asked for from the configured package index.
 """
-import ensurepip
 import subprocess
 import sys
 
@@ -14,7 +13,9 @@ UNSUPPORTED = {"--no-setuptools", "--no-wheel"}
 
 
 def main():
-    ensurepip.bootstrap(upgrade=True)
+    # In a child process: ensurepip sets PIP_CONFIG_FILE to /dev/null in its own
+    # environment, which would hide the machine's pip configuration from the install.
+    subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"])
     arguments = [arg for arg in sys.argv[1:] if arg not in UNSUPPORTED]
     subprocess.check_call([sys.executable, "-m", "pip", "install"] + arguments)
 

@@ -17,7 +17,7 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import
 
 def _snapshot_time(snapshot):
     """A snapshot stamp such as 2026-11-23T07:44:04.4480000Z as a datetime (7 fraction digits cut to 6)."""
-    stamp, _, fraction = snapshot.rstrip("Z").partition(".")
+    stamp, fraction = (snapshot.rstrip("Z").split(".") + [""])[:2]
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S").replace(microsecond=int((fraction + "000000")[:6]))
 
 
@@ -69,7 +69,7 @@ class AccountAppliers(object):
             error = failures[0]
             error.details["removed_partial_snapshots"] = len(taken)
             raise error
-        times = [_snapshot_time(snapshot) for _, snapshot in taken]
+        times = [_snapshot_time(snapshot) for disk, snapshot in taken]
         self.snapshot_skew_seconds = (max(times) - min(times)).total_seconds()
         return [{"disk": disk.as_dict(), "snapshot": snapshot} for disk, snapshot in taken]
 
