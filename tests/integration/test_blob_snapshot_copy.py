@@ -179,7 +179,7 @@ def test_bad_input_is_refused_naming_the_parameter_before_any_change(primary, se
 def test_a_rejected_key_fails_with_the_service_code_and_never_shows_the_key(primary, vm):
     wrong = dict(primary, account_key="V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXk=")
     result = run_module("blob_snapshot_copy", module_args(wrong, vm, recovery_point_id="rp1"))
-    # Azure answers AuthenticationFailed; Azurite AuthorizationFailure. Both are 403.
-    assert result.failed and result["error_details"]["status"] == 403
-    assert result["error_code"] in ("AuthenticationFailed", "AuthorizationFailure")
+    # Azure answers 403 AuthenticationFailed; Azurite with token auth enabled 400 InvalidAuthenticationInfo.
+    assert result.failed and result["step"] == "list_blobs"
+    assert result["error_code"] in ("AuthenticationFailed", "InvalidAuthenticationInfo")
     assert wrong["account_key"] not in result.output

@@ -1,0 +1,73 @@
+"""Fixtures of the integration tests: the lab (tests/lab) with its real Azurite, one per session.
+
+The lab is started in a temporary state directory and stopped when the session ends. With
+``DRKIT_LAB_STATE`` naming the state directory of a lab already running (``labctl.py start
+--state-dir DIR``), the tests use that lab and leave it running, which saves the start on
+repeated runs.
+"""
+import os
+import sys
+import uuid
+
+import pytest
+from azure.core.credentials import AzureNamedKeyCredential
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.blob import BlobServiceClient
+
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "lab")))
+
+import labctl  # noqa: E402  pylint: disable=wrong-import-position
+from labframe.inventory import load_vars  # noqa: E402  pylint: disable=wrong-import-position
+from labframe.state import LabState  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.fixture(scope="session")
+def lab_state_dir(tmp_path_factory):
+    """The state directory of the running lab the tests use."""
+    running = os.environ.get("DRKIT_LAB_STATE")
+    if running:
+        if not all(labctl.status(running).values()):
+            pytest.fail("DRKIT_LAB_STATE=%s names no running lab: start it (labctl.py start --state-dir %s) or unset it"
+                        % (running, running), pytrace=False)
+        yield running
+        return
+    state_dir = str(tmp_path_factory.mktemp("lab"))
+    try:
+        labctl.start(state_dir)
+        yield state_dir
+    finally:
+        labctl.stop(state_dir)
+
+
+@pytest.fixture(scope="session")
+def lab(lab_state_dir):
+    """The ``all.vars`` of the lab's inventory: drkit_lab_ca_bundle, drkit_lab_storage, ..."""
+    return load_vars(LabState(lab_state_dir).inventory_path)
+
+
+@pytest.fixture(scope="session")
+def blob_service(lab):
+    """Makes a BlobServiceClient for a lab account ("primary", "secondary"), with its key unless given a credential."""
+    def make(account="primary", credential=None):
+        details = lab["drkit_lab_storage"][account]
+        credential = credential or AzureNamedKeyCredential(details["account_name"], details["account_key"])
+        return BlobServiceClient(details["account_url"], credential=credential, connection_verify=lab["drkit_lab_ca_bundle"])
+    return make
+
+
+@pytest.fixture
+def new_container(blob_service):
+    """Makes a uniquely named container in a lab account (a ContainerClient); deleted after the test."""
+    created = []
+
+    def make(account="primary", prefix="test"):
+        container = blob_service(account).create_container("%s-%s" % (prefix, uuid.uuid4().hex[:12]))
+        created.append(container)
+        return container
+
+    yield make
+    for container in created:
+        try:
+            container.delete_container()
+        except ResourceNotFoundError:
+            pass

@@ -1,0 +1,1 @@
+"""The lab frame: what every lab service shares (state directory, TLS, processes, inventory)."""
