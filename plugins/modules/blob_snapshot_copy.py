@@ -20,12 +20,12 @@ description:
     Freeze the file systems first (VSS or fsfreeze) or stop the VM for an application- or crash-consistent point;
     the P(drkit.microsoft.unmanaged_disk_backup#role) role does this.
   - O(state=restored) restores a whole complete recovery point, in place (each snapshot copied over its base blob) or into new blobs.
-    In check mode it returns the plan: which blobs are overwritten, their current size and last-modified time,
+    In check mode it returns the plan, which names the blobs that would be overwritten with their current size and last-modified time,
     and that data written after the recovery point is lost.
   - O(state=absent) deletes every snapshot of one recovery point.
   - Use M(drkit.microsoft.blob_snapshot_copy_info) to list recovery points.
 author:
-  - drkit.microsoft maintainers
+  - drkit.microsoft maintainers (@drkit-microsoft)
 requirements:
   - azure-storage-blob >= 12.24.0
   - azure-identity >= 1.19.0 when O(auth_mode=login)
@@ -90,7 +90,7 @@ options:
     type: int
     default: 16
 notes:
-  - Snapshots of page blobs are incremental in Azure Storage: you pay for pages that differ from the base blob.
+  - Azure Storage bills a page blob snapshot for the pages that differ from its base blob.
 seealso:
   - module: drkit.microsoft.blob_snapshot_copy_info
 """

@@ -15,7 +15,7 @@ description:
     with their completeness, disks, snapshot time stamps and sizes.
   - A recovery point is complete only when every disk it was taken of has its snapshot; only complete points can be restored.
 author:
-  - drkit.microsoft maintainers
+  - drkit.microsoft maintainers (@drkit-microsoft)
 requirements:
   - azure-storage-blob >= 12.24.0
 extends_documentation_fragment:
