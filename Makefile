@@ -69,7 +69,8 @@ molecule: setup
 build: setup
 	rm -rf $(BUILD) $(INSTALLED)
 	$(BIN)/ansible-galaxy collection build --output-path $(BUILD) .
-	$(BIN)/ansible-galaxy collection install --offline -p $(INSTALLED) $(BUILD)/drkit-microsoft-*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
+	  $(BIN)/ansible-galaxy collection install --offline -p $(INSTALLED) $(BUILD)/drkit-microsoft-*.tar.gz
 	tests/tools/check-installed.sh $(INSTALLED)
 
 test: setup sanity units lint build integration molecule
