@@ -48,17 +48,14 @@ def list_blob_versions(container_client, blob_name):
 
 
 def get_properties(blob_client):
-    """Properties of a blob or snapshot, or ``None`` when it does not exist."""
-    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
+    """Properties of a blob or snapshot, or ``None`` when it (or its container) does not exist."""
     try:
         with operation("get_blob_properties", blob_client.url):
             return blob_client.get_blob_properties()
     except DrkitError as error:
-        if error.code in ("BlobNotFound", "ContainerNotFound", 404):
+        if error.details.get("status") == 404:
             return None
         raise
-    except ResourceNotFoundError:
-        return None
 
 
 def create_snapshot(blob_client, metadata):

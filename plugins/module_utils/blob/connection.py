@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from urllib.parse import urlsplit
+
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 
 STORAGE_AUTH_MODES = ("key", "sas", "login")
@@ -68,7 +70,6 @@ def account_credential(account, token_credential_factory):
 
 def account_name(account_url):
     """The account name of an endpoint: first host label, or the path's first part on emulators."""
-    from urllib.parse import urlsplit  # pylint: disable=import-outside-toplevel
     parts = urlsplit(account_url)
     host = parts.hostname or ""
     if host.replace(".", "").isdigit() or host == "localhost":

@@ -10,6 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from urllib.parse import parse_qs, urlsplit
+
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import ActionType, Plan
 
@@ -108,7 +110,6 @@ def _holds_snapshot(current, snapshot):
 
 
 def _query_snapshot(url):
-    from urllib.parse import parse_qs, urlsplit  # pylint: disable=import-outside-toplevel
     return (parse_qs(urlsplit(url).query).get("snapshot") or [None])[0]
 
 
