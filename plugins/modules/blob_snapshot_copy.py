@@ -19,6 +19,12 @@ description:
     as the service allows. If any snapshot fails, the others are deleted, so a partial point is never left behind as usable.
     Freeze the file systems first (VSS or fsfreeze) or stop the VM for an application- or crash-consistent point;
     the P(drkit.microsoft.unmanaged_disk_backup#role) role does this.
+  - O(state=copied) copies a complete recovery point to the account of O(destination) (another region), disk by disk,
+    then snapshots each replica blob with the point's metadata, so the destination keeps its own chain of recovery points.
+    The first copy of a disk is full; later copies write only the pages that changed since the previously copied snapshot
+    (page-range diff, cleared ranges included). The destination service reads the source itself (Put Page From URL with a
+    short-lived read-only SAS); no disk content passes through the controller unless O(copy_method=client).
+    A point is complete on the destination only once every disk's replica snapshot exists.
   - O(state=restored) restores a whole complete recovery point, in place (each snapshot copied over its base blob) or into new blobs.
     In check mode it returns the plan, which names the blobs that would be overwritten with their current size and last-modified time,
     and that data written after the recovery point is lost.
@@ -44,10 +50,11 @@ options:
   state:
     description:
       - V(snapshot) takes recovery point O(recovery_point_id) unless it already exists whole.
+      - V(copied) copies recovery point O(recovery_point_id) (by default the newest complete one) to O(destination).
       - V(restored) restores the recovery point O(recovery_point_id), or the newest complete one started before O(restore_before).
       - V(absent) deletes recovery point O(recovery_point_id).
     type: str
-    choices: [snapshot, restored, absent]
+    choices: [snapshot, copied, restored, absent]
     default: snapshot
   recovery_point_id:
     description:
@@ -86,9 +93,38 @@ options:
     default: true
   max_concurrency:
     description:
-      - Most snapshots or copies issued at once.
+      - Most snapshots, copies or page writes issued at once.
     type: int
     default: 16
+  destination:
+    description:
+      - The second storage account for O(state=copied), usually in another region.
+    type: dict
+    suboptions:
+      account_url:
+        description: Blob service endpoint of the destination account.
+        type: str
+        required: true
+      account_key:
+        description: Shared key of the destination account. Mutually exclusive with O(destination.sas_token).
+        type: str
+      sas_token:
+        description: SAS for the destination account (write, create, list, read).
+        type: str
+      auth_mode:
+        description: V(key), V(sas) or V(login), as O(auth_mode).
+        type: str
+        choices: [key, sas, login]
+      container:
+        description: Container for every replica blob; by default each disk's own container name.
+        type: str
+  copy_method:
+    description:
+      - V(server) lets the destination service read the source pages (Put Page From URL); nothing passes through the controller.
+      - V(client) reads the pages through the controller and writes them; for networks where the destination cannot reach the source.
+    type: str
+    choices: [server, client]
+    default: server
 notes:
   - Azure Storage bills a page blob snapshot for the pages that differ from its base blob.
 seealso:
@@ -102,6 +138,19 @@ EXAMPLES = r"""
     account_key: "{{ vault_storage_key }}"
     vm_name: app01
     recovery_point_id: "nightly-{{ awx_job_id | default('manual') }}"
+    disks:
+      - {container: vhds, blob: app01-os.vhd}
+      - {container: vhds, blob: app01-data0.vhd, lun: 0}
+
+- name: Copy the newest complete point to the secondary region, incrementally
+  drkit.microsoft.blob_snapshot_copy:
+    account_url: https://contosovhds.blob.core.windows.net
+    account_key: "{{ vault_storage_key }}"
+    vm_name: app01
+    state: copied
+    destination:
+      account_url: https://contosovhdsdr.blob.core.windows.net
+      account_key: "{{ vault_dr_storage_key }}"
     disks:
       - {container: vhds, blob: app01-os.vhd}
       - {container: vhds, blob: app01-data0.vhd, lun: 0}
@@ -185,6 +234,15 @@ recovery_point:
       description: One entry per disk, with C(container), C(blob), C(lun), C(role), C(snapshot) (its time stamp) and C(size).
       type: list
       elements: dict
+bytes_moved:
+  description: Bytes of page data written to each replica blob (destination container/blob), for O(state=copied).
+  returned: when O(state=copied) and not in check mode
+  type: dict
+  sample: {"vhds/app01-os.vhd": 73400320}
+destination_recovery_point:
+  description: The recovery point as found on the destination after the copy, with the same keys as RV(recovery_point).
+  returned: when O(state=copied) and not in check mode
+  type: dict
 snapshot_skew_seconds:
   description: Time between the first and the last snapshot of the point, by the service's snapshot time stamps.
   returned: when a recovery point was taken
@@ -197,14 +255,15 @@ from datetime import datetime, timezone
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import (
     AZURE_AUTH_ARGUMENT_SPEC, azure_token_credential_factory)
-from ansible_collections.drkit.microsoft.plugins.module_utils.blob import api, planner
+from ansible_collections.drkit.microsoft.plugins.module_utils.blob import api, copy, planner
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.appliers import AccountAppliers
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.connection import (
-    STORAGE_ARGUMENT_SPEC, STORAGE_MUTUALLY_EXCLUSIVE, blob_service_client, storage_auth_mode)
+    STORAGE_ACCOUNT_OPTIONS, STORAGE_ARGUMENT_SPEC, STORAGE_MUTUALLY_EXCLUSIVE, blob_service_client, storage_auth_mode)
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.recovery_points import (
     UNMANAGED_DISKS_ARGUMENT_SPEC, disks_from_params, read_recovery_points, select_point, validate_point_id)
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
+from ansible_collections.drkit.microsoft.plugins.module_utils.blob.sas import SourceUrls
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import remember_secret, reported_errors, run_plan
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.timestamps import parse_utc, utc_stamp
 
 
@@ -212,8 +271,8 @@ def argument_spec():
     return dict(
         STORAGE_ARGUMENT_SPEC,
         **AZURE_AUTH_ARGUMENT_SPEC,
-        state=dict(type="str", choices=["snapshot", "restored", "absent"], default="snapshot"),
         **UNMANAGED_DISKS_ARGUMENT_SPEC,
+        state=dict(type="str", choices=["snapshot", "copied", "restored", "absent"], default="snapshot"),
         recovery_point_id=dict(type="str"),
         restore_before=dict(type="str"),
         target=dict(type="str", choices=["in_place", "new"], default="in_place"),
@@ -221,7 +280,91 @@ def argument_spec():
         break_leases=dict(type="bool", default=False),
         safety_snapshot=dict(type="bool", default=True),
         max_concurrency=dict(type="int", default=16),
+        destination=dict(type="dict", options=dict(STORAGE_ACCOUNT_OPTIONS, container=dict(type="str")),
+                         mutually_exclusive=STORAGE_MUTUALLY_EXCLUSIVE),
+        copy_method=dict(type="str", choices=["server", "client"], default="server"),
     )
+
+
+class Run(object):
+    """What every state needs: the parameters, the source account and its recovery points."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = params = module.params
+        self.disks = disks_from_params(params["disks"])
+        if params["max_concurrency"] < 1:
+            raise InvalidParameter("max_concurrency", "must be at least 1")
+        self.auth_mode = storage_auth_mode(params)
+        self.now = datetime.now(timezone.utc)
+        self.point_id = params["recovery_point_id"]
+        if self.point_id is None and params["state"] == "snapshot":
+            self.point_id = "%s-%s" % (self.now.strftime("%Y%m%dT%H%M%SZ"), uuid.uuid4().hex[:6])
+        if self.point_id is not None:
+            validate_point_id(self.point_id)
+        self.before = parse_utc(params["restore_before"], "restore_before") if params["restore_before"] else None
+        if params["state"] == "copied" and not params["destination"]:
+            raise InvalidParameter("destination", "required with state=copied: the second account to copy to")
+        self.token_factory = azure_token_credential_factory(module)
+        self.service = self.connect(params)
+        self.points = read_recovery_points(self.service, params["vm_name"], self.disks)
+        self.appliers = AccountAppliers(self.service, params["max_concurrency"],
+                                        "?" + params["sas_token"].lstrip("?") if self.auth_mode == "sas" else "")
+
+    def connect(self, account):
+        return blob_service_client(account, self.token_factory, self.params["ca_bundle"], self.params["max_retries"])
+
+    def chosen_point(self):
+        """The point named, else the newest complete one (before restore_before, if given)."""
+        point = select_point(self.points, self.point_id, self.before)
+        if point is None:
+            if self.point_id:
+                raise InvalidParameter("recovery_point_id", "recovery point %s of VM %s does not exist" % (self.point_id, self.params["vm_name"]))
+            raise InvalidParameter("restore_before" if self.before else "recovery_point_id",
+                                   "no complete recovery point of VM %s matches" % self.params["vm_name"])
+        self.point_id = point.id
+        return point
+
+
+def plan_restore(run):
+    params = run.params
+    point = run.chosen_point()
+    prefix = params["target_prefix"].replace("{recovery_point}", point.id)
+    bases = {}
+    for disk in run.disks:
+        key = disk.key if params["target"] == "in_place" else "%s/%s%s" % (disk.container, prefix, disk.blob)
+        bases[disk.key] = api.get_properties(run.appliers.blob(key))
+    return planner.plan_restore(point, run.disks, bases, params["target"], prefix, params["break_leases"], params["safety_snapshot"])
+
+
+def plan_copy(run):
+    """Read the replicas and the pages each disk needs, then plan the copies."""
+    point = run.chosen_point()
+    if not point.complete:
+        raise DrkitError("recovery point %s is incomplete; only complete points are copied" % point.id,
+                         step="plan_copy", target=point.id)
+    destination = run.params["destination"]
+    run.destination = run.connect(destination)
+    replicas, ranges, containers = {}, {}, set()
+    for record in point.snapshots:
+        replica = copy.replica_disk(record.disk, destination.get("container"))
+        if not api.container_exists(run.destination.get_container_client(replica.container)):
+            containers.add(replica.container)
+            listing = []
+        else:
+            listing = api.list_blob_versions(run.destination.get_container_client(replica.container), replica.blob)
+        replicas[record.disk.key] = (replica, listing)
+        if copy.replica_holds(point.id, listing):
+            continue
+        source_versions = api.list_blob_versions(run.service.get_container_client(record.disk.container), record.disk.blob)
+        base = copy.choose_base(record, set(v.snapshot for v in source_versions if v.snapshot), listing)
+        snapshot = run.service.get_blob_client(record.disk.container, record.disk.blob, snapshot=record.snapshot)
+        written, cleared = api.page_ranges(snapshot, previous_snapshot=base)
+        ranges[record.disk.key] = (base, written, cleared if base else [])
+    source_urls = SourceUrls(run.service, run.params, lambda token: remember_secret(run.module, token))
+    run.copy_appliers = copy.CopyAppliers(run.service, run.destination, source_urls, ranges,
+                                          run.params["max_concurrency"], run.params["copy_method"] == "client")
+    return copy.plan_containers(sorted(containers)).extend(copy.plan_copy(point, replicas, ranges))
 
 
 def main():
@@ -232,55 +375,39 @@ def main():
                      ("state", "restored", ["recovery_point_id", "restore_before"], True)],
         supports_check_mode=True,
     )
-    params = module.params
     with reported_errors(module):
-        disks = disks_from_params(params["disks"])
-        if params["max_concurrency"] < 1:
-            raise InvalidParameter("max_concurrency", "must be at least 1")
-        auth_mode = storage_auth_mode(params)
-        now = datetime.now(timezone.utc)
-        point_id = params["recovery_point_id"]
-        if point_id is None and params["state"] == "snapshot":
-            point_id = "%s-%s" % (now.strftime("%Y%m%dT%H%M%SZ"), uuid.uuid4().hex[:6])
-        if point_id is not None:
-            validate_point_id(point_id)
-        before = parse_utc(params["restore_before"], "restore_before") if params["restore_before"] else None
-
-        service = blob_service_client(params, azure_token_credential_factory(module), params["ca_bundle"], params["max_retries"])
-        points = read_recovery_points(service, params["vm_name"], disks)
-        appliers = AccountAppliers(service, params["max_concurrency"],
-                                   "?" + params["sas_token"].lstrip("?") if auth_mode == "sas" else "")
-
-        if params["state"] == "snapshot":
-            plan = planner.plan_snapshot(params["vm_name"], disks, points, point_id, utc_stamp(now))
-        elif params["state"] == "absent":
-            plan = planner.plan_absent(select_point(points, point_id), point_id)
+        run = Run(module)
+        state = module.params["state"]
+        if state == "snapshot":
+            plan = planner.plan_snapshot(module.params["vm_name"], run.disks, run.points, run.point_id, utc_stamp(run.now))
+        elif state == "absent":
+            plan = planner.plan_absent(select_point(run.points, run.point_id), run.point_id)
+        elif state == "copied":
+            plan = plan_copy(run)
         else:
-            point = select_point(points, point_id, before)
-            if point is None:
-                raise InvalidParameter("recovery_point_id" if point_id else "restore_before",
-                                       "no recovery point of VM %s matches" % params["vm_name"] if point_id is None
-                                       else "recovery point %s of VM %s does not exist" % (point_id, params["vm_name"]))
-            point_id = point.id
-            prefix = params["target_prefix"].replace("{recovery_point}", point.id)
-            bases = {}
-            for disk in disks:
-                key = disk.key if params["target"] == "in_place" else "%s/%s%s" % (disk.container, prefix, disk.blob)
-                bases[disk.key] = api.get_properties(appliers.blob(key))
-            plan = planner.plan_restore(point, disks, bases, params["target"], prefix,
-                                        params["break_leases"], params["safety_snapshot"])
+            plan = plan_restore(run)
+        appliers = run.appliers.as_mapping()
+        if state == "copied":
+            appliers.update(run.copy_appliers.as_mapping())
 
         def summarize(outcomes):
             result = {}
-            final = points if outcomes is None else read_recovery_points(service, params["vm_name"], disks)
-            point = select_point(final, point_id)
+            final = run.points if outcomes is None else read_recovery_points(run.service, module.params["vm_name"], run.disks)
+            point = select_point(final, run.point_id)
             if point is not None:
                 result["recovery_point"] = point.as_dict()
-            if appliers.snapshot_skew_seconds is not None:
-                result["snapshot_skew_seconds"] = appliers.snapshot_skew_seconds
+            if run.appliers.snapshot_skew_seconds is not None:
+                result["snapshot_skew_seconds"] = run.appliers.snapshot_skew_seconds
+            if state == "copied":
+                result["bytes_moved"] = run.copy_appliers.bytes_moved
+                replicas = [copy.replica_disk(d, module.params["destination"].get("container")) for d in run.disks]
+                copied = select_point(read_recovery_points(run.destination, module.params["vm_name"], replicas), run.point_id) \
+                    if outcomes is not None else None
+                if copied is not None:
+                    result["destination_recovery_point"] = copied.as_dict()
             return result
 
-        run_plan(module, plan, appliers.as_mapping(), summarize)
+        run_plan(module, plan, appliers, summarize)
 
 
 if __name__ == "__main__":

@@ -97,3 +97,63 @@ def copy_blob(blob_client, source_url, metadata, poll_seconds=2.0, timeout_secon
             raise DrkitError("copy %s: %s" % (status, copy.status_description), step="wait_for_copy",
                              target=blob_client.url, code=status)
     return status
+
+
+def page_ranges(blob_client, previous_snapshot=None):
+    """``(written, cleared)`` inclusive byte ranges of a page blob or snapshot.
+
+    Without *previous_snapshot*, every valid page; with it, the pages that differ from
+    that earlier snapshot of the same blob and the ranges cleared since.
+    """
+    with operation("get_page_ranges_diff" if previous_snapshot else "get_page_ranges", blob_client.url):
+        listed = list(blob_client.list_page_ranges(previous_snapshot=previous_snapshot) if previous_snapshot
+                      else blob_client.list_page_ranges())
+    written = [(r.start, r.end) for r in listed if not r.cleared]
+    cleared = [(r.start, r.end) for r in listed if r.cleared]
+    return written, cleared
+
+
+def create_page_blob(blob_client, size):
+    with operation("create_page_blob", blob_client.url):
+        blob_client.create_page_blob(size=size)
+
+
+def resize_page_blob(blob_client, size):
+    with operation("resize_blob", blob_client.url):
+        blob_client.resize_blob(size)
+
+
+def upload_page_from_url(blob_client, source_url, offset, length):
+    """Put Page From URL: the service reads the source range itself; no data passes through here."""
+    with operation("put_page_from_url", blob_client.url):
+        blob_client.upload_pages_from_url(source_url, offset=offset, length=length, source_offset=offset)
+
+
+def upload_page(blob_client, data, offset):
+    with operation("put_page", blob_client.url):
+        blob_client.upload_page(data, offset=offset, length=len(data))
+
+
+def read_range(blob_client, offset, length):
+    with operation("get_blob", blob_client.url):
+        return blob_client.download_blob(offset=offset, length=length).readall()
+
+
+def clear_pages(blob_client, offset, length):
+    with operation("clear_pages", blob_client.url):
+        blob_client.clear_page(offset=offset, length=length)
+
+
+def container_exists(container_client):
+    with operation("get_container_properties", container_client.container_name):
+        return container_client.exists()
+
+
+def create_container(container_client):
+    """Create the container; one created meanwhile by someone else is just as good."""
+    try:
+        with operation("create_container", container_client.container_name):
+            container_client.create_container()
+    except DrkitError as error:
+        if error.code != "ContainerAlreadyExists":
+            raise

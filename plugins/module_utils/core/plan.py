@@ -92,6 +92,13 @@ class Plan(object):
         self.actions.append(action)
         return action
 
+    def extend(self, other):
+        """Append another plan's actions and notices, in order."""
+        self.actions.extend(other.actions)
+        for text in other.notices:
+            self.notice(text)
+        return self
+
     def notice(self, text):
         if text not in self.notices:
             self.notices.append(text)
