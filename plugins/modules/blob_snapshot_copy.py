@@ -28,6 +28,10 @@ description:
   - O(state=restored) restores a whole complete recovery point, in place (each snapshot copied over its base blob) or into new blobs.
     In check mode it returns the plan, which names the blobs that would be overwritten with their current size and last-modified time,
     and that data written after the recovery point is lost.
+  - O(state=pruned) keeps the newest O(keep_last) complete recovery points and those younger than O(keep_days) days,
+    on the source and, when O(destination) is given, on the destination; it never deletes the newest complete point of
+    either side nor the source point that the next incremental copy starts from. Incomplete points older than the
+    newest complete one are deleted.
   - O(state=absent) deletes every snapshot of one recovery point.
   - Use M(drkit.microsoft.blob_snapshot_copy_info) to list recovery points.
 author:
@@ -51,10 +55,11 @@ options:
     description:
       - V(snapshot) takes recovery point O(recovery_point_id) unless it already exists whole.
       - V(copied) copies recovery point O(recovery_point_id) (by default the newest complete one) to O(destination).
+      - V(pruned) applies the retention of O(keep_last) and O(keep_days).
       - V(restored) restores the recovery point O(recovery_point_id), or the newest complete one started before O(restore_before).
       - V(absent) deletes recovery point O(recovery_point_id).
     type: str
-    choices: [snapshot, copied, restored, absent]
+    choices: [snapshot, copied, restored, pruned, absent]
     default: snapshot
   recovery_point_id:
     description:
@@ -96,9 +101,17 @@ options:
       - Most snapshots, copies or page writes issued at once.
     type: int
     default: 16
+  keep_last:
+    description:
+      - With O(state=pruned), how many of the newest complete recovery points to keep on each side (at least 1).
+    type: int
+  keep_days:
+    description:
+      - With O(state=pruned), keep complete recovery points started fewer than this many days ago.
+    type: int
   destination:
     description:
-      - The second storage account for O(state=copied), usually in another region.
+      - The second storage account for O(state=copied), usually in another region; with O(state=pruned), prune it too.
     type: dict
     suboptions:
       account_url:
@@ -255,7 +268,7 @@ from datetime import datetime, timezone
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import (
     AZURE_AUTH_ARGUMENT_SPEC, azure_token_credential_factory)
-from ansible_collections.drkit.microsoft.plugins.module_utils.blob import api, copy, planner
+from ansible_collections.drkit.microsoft.plugins.module_utils.blob import api, copy, planner, prune
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.appliers import AccountAppliers
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.connection import (
     STORAGE_ACCOUNT_OPTIONS, STORAGE_ARGUMENT_SPEC, STORAGE_MUTUALLY_EXCLUSIVE, blob_service_client, storage_auth_mode)
@@ -272,7 +285,9 @@ def argument_spec():
         STORAGE_ARGUMENT_SPEC,
         **AZURE_AUTH_ARGUMENT_SPEC,
         **UNMANAGED_DISKS_ARGUMENT_SPEC,
-        state=dict(type="str", choices=["snapshot", "copied", "restored", "absent"], default="snapshot"),
+        state=dict(type="str", choices=["snapshot", "copied", "restored", "pruned", "absent"], default="snapshot"),
+        keep_last=dict(type="int"),
+        keep_days=dict(type="int"),
         recovery_point_id=dict(type="str"),
         restore_before=dict(type="str"),
         target=dict(type="str", choices=["in_place", "new"], default="in_place"),
@@ -367,6 +382,25 @@ def plan_copy(run):
     return copy.plan_containers(sorted(containers)).extend(copy.plan_copy(point, replicas, ranges))
 
 
+def replica_disks(run):
+    return [copy.replica_disk(d, run.params["destination"].get("container")) for d in run.disks]
+
+
+def plan_prune(run):
+    """Prune the source and, when a destination is given, the destination too."""
+    params = run.params
+    prune.validate_retention(params["keep_last"], params["keep_days"])
+    services, protected, plan = {"source": run.service}, set(), None
+    if params["destination"]:
+        run.destination = services["destination"] = run.connect(params["destination"])
+        replica_points = read_recovery_points(run.destination, params["vm_name"], replica_disks(run))
+        protected = prune.copy_bases(replica_points)
+        plan = prune.plan_prune(replica_points, "destination", params["keep_last"], params["keep_days"], run.now)
+    run.prune_appliers = prune.PruneAppliers(services)
+    source_plan = prune.plan_prune(run.points, "source", params["keep_last"], params["keep_days"], run.now, protected)
+    return source_plan.extend(plan) if plan else source_plan
+
+
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
@@ -384,11 +418,15 @@ def main():
             plan = planner.plan_absent(select_point(run.points, run.point_id), run.point_id)
         elif state == "copied":
             plan = plan_copy(run)
+        elif state == "pruned":
+            plan = plan_prune(run)
         else:
             plan = plan_restore(run)
         appliers = run.appliers.as_mapping()
         if state == "copied":
             appliers.update(run.copy_appliers.as_mapping())
+        if state == "pruned":
+            appliers.update(run.prune_appliers.as_mapping())
 
         def summarize(outcomes):
             result = {}
@@ -400,9 +438,8 @@ def main():
                 result["snapshot_skew_seconds"] = run.appliers.snapshot_skew_seconds
             if state == "copied":
                 result["bytes_moved"] = run.copy_appliers.bytes_moved
-                replicas = [copy.replica_disk(d, module.params["destination"].get("container")) for d in run.disks]
-                copied = select_point(read_recovery_points(run.destination, module.params["vm_name"], replicas), run.point_id) \
-                    if outcomes is not None else None
+                copied = select_point(read_recovery_points(run.destination, module.params["vm_name"], replica_disks(run)),
+                                      run.point_id) if outcomes is not None else None
                 if copied is not None:
                     result["destination_recovery_point"] = copied.as_dict()
             return result

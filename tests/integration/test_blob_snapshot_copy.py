@@ -183,3 +183,23 @@ def test_a_rejected_key_fails_with_the_service_code_and_never_shows_the_key(prim
     assert result.failed and result["step"] == "list_blobs"
     assert result["error_code"] in ("AuthenticationFailed", "InvalidAuthenticationInfo")
     assert wrong["account_key"] not in result.output
+
+
+def test_prune_keeps_the_newest_points_and_a_rerun_changes_nothing(primary, service, vm):
+    for point_id in ("rp1", "rp2", "rp3", "rp4"):
+        assert run_module("blob_snapshot_copy", module_args(primary, vm, recovery_point_id=point_id))["changed"]
+    before = listing(service, vm["container"])
+    preview = run_module("blob_snapshot_copy", module_args(primary, vm, state="pruned", keep_last=2), check=True)
+    assert [a["detail"]["recovery_point"] for a in preview["plan"]] == ["rp1", "rp2"]
+    assert listing(service, vm["container"]) == before
+
+    pruned = run_module("blob_snapshot_copy", module_args(primary, vm, state="pruned", keep_last=2))
+    assert pruned["changed"] is True
+    info = run_module("blob_snapshot_copy_info", module_args(primary, vm))
+    assert [p["id"] for p in info["recovery_points"]] == ["rp3", "rp4"]
+    assert run_module("blob_snapshot_copy", module_args(primary, vm, state="pruned", keep_last=2))["changed"] is False
+
+
+def test_prune_without_a_rule_is_refused(primary, vm):
+    result = run_module("blob_snapshot_copy", module_args(primary, vm, state="pruned"))
+    assert result.failed and "keep_last" in result["msg"]
