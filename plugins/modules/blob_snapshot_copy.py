@@ -85,6 +85,13 @@ options:
       - Prefix of the new blobs' names for O(target=new); V({recovery_point}) is replaced by the point's id.
     type: str
     default: "restored-{recovery_point}/"
+  restore_from:
+    description:
+      - With O(state=restored), V(primary) restores from the snapshots beside the disks;
+        V(secondary) copies the point's replica snapshots from the account of O(destination) back into this (primary) account.
+    type: str
+    choices: [primary, secondary]
+    default: primary
   break_leases:
     description:
       - Break the lease on a base blob before overwriting it. A leased disk blob usually belongs to a running VM;
@@ -111,7 +118,8 @@ options:
     type: int
   destination:
     description:
-      - The second storage account for O(state=copied), usually in another region; with O(state=pruned), prune it too.
+      - The second storage account for O(state=copied), usually in another region; with O(state=pruned), prune it too;
+        with O(restore_from=secondary), the account restored from.
     type: dict
     suboptions:
       account_url:
@@ -298,6 +306,7 @@ def argument_spec():
         destination=dict(type="dict", options=dict(STORAGE_ACCOUNT_OPTIONS, container=dict(type="str")),
                          mutually_exclusive=STORAGE_MUTUALLY_EXCLUSIVE),
         copy_method=dict(type="str", choices=["server", "client"], default="server"),
+        restore_from=dict(type="str", choices=["primary", "secondary"], default="primary"),
     )
 
 
@@ -323,8 +332,8 @@ class Run(object):
         self.token_factory = azure_token_credential_factory(module)
         self.service = self.connect(params)
         self.points = read_recovery_points(self.service, params["vm_name"], self.disks)
-        self.appliers = AccountAppliers(self.service, params["max_concurrency"],
-                                        "?" + params["sas_token"].lstrip("?") if self.auth_mode == "sas" else "")
+        self.remember = lambda token: remember_secret(module, token)
+        self.appliers = AccountAppliers(self.service, SourceUrls(self.service, params, self.remember), params["max_concurrency"])
 
     def connect(self, account):
         return blob_service_client(account, self.token_factory, self.params["ca_bundle"], self.params["max_retries"])
@@ -343,6 +352,14 @@ class Run(object):
 
 def plan_restore(run):
     params = run.params
+    if params["restore_from"] == "secondary":
+        if not params["destination"]:
+            raise InvalidParameter("destination", "required with restore_from=secondary: the account holding the replicas")
+        secondary = run.connect(params["destination"])
+        replicas = dict((d.key, r) for d, r in zip(run.disks, replica_disks(run)))
+        # Points and copy sources come from the replicas; the disks written stay in the primary account.
+        run.points = read_recovery_points(secondary, params["vm_name"], run.disks, replicas)
+        run.appliers.source_url = SourceUrls(secondary, params["destination"], run.remember)
     point = run.chosen_point()
     prefix = params["target_prefix"].replace("{recovery_point}", point.id)
     bases = {}
@@ -376,8 +393,7 @@ def plan_copy(run):
         snapshot = run.service.get_blob_client(record.disk.container, record.disk.blob, snapshot=record.snapshot)
         written, cleared = api.page_ranges(snapshot, previous_snapshot=base)
         ranges[record.disk.key] = (base, written, cleared if base else [])
-    source_urls = SourceUrls(run.service, run.params, lambda token: remember_secret(run.module, token))
-    run.copy_appliers = copy.CopyAppliers(run.service, run.destination, source_urls, ranges,
+    run.copy_appliers = copy.CopyAppliers(run.service, run.destination, SourceUrls(run.service, run.params, run.remember), ranges,
                                           run.params["max_concurrency"], run.params["copy_method"] == "client")
     return copy.plan_containers(sorted(containers)).extend(copy.plan_copy(point, replicas, ranges))
 
@@ -430,7 +446,8 @@ def main():
 
         def summarize(outcomes):
             result = {}
-            final = run.points if outcomes is None else read_recovery_points(run.service, module.params["vm_name"], run.disks)
+            final = run.points if outcomes is None or state == "restored" else read_recovery_points(
+                run.service, module.params["vm_name"], run.disks)
             point = select_point(final, run.point_id)
             if point is not None:
                 result["recovery_point"] = point.as_dict()

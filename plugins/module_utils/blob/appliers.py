@@ -22,12 +22,12 @@ def _snapshot_time(snapshot):
 
 
 class AccountAppliers(object):
-    """Appliers for one account's blobs; *source_query* is appended to copy-source URLs (SAS auth)."""
+    """Appliers for one account's blobs; *source_url(key, snapshot)* makes an authorized copy-source URL."""
 
-    def __init__(self, service, max_concurrency=16, source_query=""):
+    def __init__(self, service, source_url, max_concurrency=16):
         self.service = service
+        self.source_url = source_url
         self.max_concurrency = max_concurrency
-        self.source_query = source_query
         self.snapshot_skew_seconds = None
 
     def blob(self, key, snapshot=None):
@@ -81,8 +81,7 @@ class AccountAppliers(object):
         return api.create_snapshot(self.blob(action.target), {"drkit_before_restore": "true"})
 
     def copy_from_snapshot(self, action):
-        source_key = action.detail.get("source", action.target)
-        source_url = self.blob(source_key, action.detail["snapshot"]).url + self.source_query
+        source_url = self.source_url(action.detail["source"], action.detail["snapshot"])
         destination = self.blob(action.target)
         current = api.get_properties(destination)
         metadata = dict(current.metadata if current is not None else {})

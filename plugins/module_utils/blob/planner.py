@@ -84,10 +84,11 @@ def plan_restore(point, disks, bases, target, target_prefix, break_leases, safet
                 plan.add(BREAK_LEASE(destination, lease_state=current.lease.state))
             if safety_snapshot and current is not None:
                 plan.add(SNAPSHOT_BEFORE_OVERWRITE(destination, size=current.size))
-            plan.add(OVERWRITE_DISK(destination, snapshot=snapshot.snapshot, recovery_point=point.id, **_current(current)))
+            plan.add(OVERWRITE_DISK(destination, source=snapshot.location, snapshot=snapshot.snapshot, recovery_point=point.id,
+                                    **_current(current)))
             written.append(destination)
         else:
-            plan.add(COPY_TO_NEW_BLOB(destination, source=disk.key, snapshot=snapshot.snapshot,
+            plan.add(COPY_TO_NEW_BLOB(destination, source=snapshot.location, snapshot=snapshot.snapshot,
                                       recovery_point=point.id, **_current(current)))
     if written:
         plan.notice("Data written to %s after recovery point %s (taken %s) will be lost." % (
@@ -105,7 +106,7 @@ def _holds_snapshot(current, snapshot):
     if current is None or copy is None or copy.status != "success" or not copy.source:
         return False
     source = copy.source.split("?")[0], _query_snapshot(copy.source)
-    return source[1] == snapshot.snapshot and source[0].endswith("/" + snapshot.disk.key) and (
+    return source[1] == snapshot.snapshot and source[0].endswith("/" + snapshot.location) and (
         copy.completion_time is None or current.last_modified <= copy.completion_time)
 
 

@@ -95,13 +95,18 @@ def snapshot_metadata(point_id, vm_name, disk, sequence, disk_count, started):
 
 
 class SnapshotRecord(object):
-    """One disk's snapshot as listed by the service."""
+    """One disk's snapshot as listed by the service.
 
-    def __init__(self, disk, snapshot, size, metadata):
+    ``location`` is the container/blob the snapshot belongs to: the disk's own blob, or
+    its replica in a second account when a point is restored from there.
+    """
+
+    def __init__(self, disk, snapshot, size, metadata, location=None):
         self.disk = disk
         self.snapshot = snapshot
         self.size = size
         self.metadata = metadata
+        self.location = location or disk.key
 
     def as_dict(self):
         return dict(self.disk.as_dict(), snapshot=self.snapshot, size=self.size)
@@ -141,14 +146,16 @@ class RecoveryPoint(object):
         }
 
 
-def group_recovery_points(vm_name, listings):
+def group_recovery_points(vm_name, listings, locations=None):
     """Recovery points of *vm_name* from ``(disk, blob listing)`` pairs, oldest first.
 
     A listing is what :func:`api.list_blob_versions` returns for the disk's blob; base
-    blobs and snapshots not made by this collection for this VM are ignored.
+    blobs and snapshots not made by this collection for this VM are ignored. *locations*
+    maps a disk key to where its listing was read, when that is a replica elsewhere.
     """
     points = {}
     for disk, listing in listings:
+        location = (locations or {}).get(disk.key)
         for item in listing:
             meta = item.metadata or {}
             if item.snapshot is None or meta.get(META_VM) != vm_name or META_POINT not in meta:
@@ -157,14 +164,20 @@ def group_recovery_points(vm_name, listings):
             if point is None:
                 point = points[meta[META_POINT]] = RecoveryPoint(
                     meta[META_POINT], vm_name, meta.get(META_STARTED), _int(meta.get(META_DISK_COUNT)))
-            point.snapshots.append(SnapshotRecord(disk, item.snapshot, item.size, meta))
+            point.snapshots.append(SnapshotRecord(disk, item.snapshot, item.size, meta, location))
     return sorted(points.values(), key=lambda p: (p.started or "", p.id))
 
 
-def read_recovery_points(service, vm_name, disks):
-    """List every disk's blob with its snapshots and group them into the VM's recovery points."""
-    listings = [(disk, api.list_blob_versions(service.get_container_client(disk.container), disk.blob)) for disk in disks]
-    return group_recovery_points(vm_name, listings)
+def read_recovery_points(service, vm_name, disks, replicas=None):
+    """List every disk's blob with its snapshots and group them into the VM's recovery points.
+
+    With *replicas* (a disk key to its replica :class:`Disk`), the replicas are listed
+    instead, and the points name the original disks with the replicas as locations.
+    """
+    sources = dict((d.key, (replicas or {}).get(d.key, d)) for d in disks)
+    listings = [(disk, api.list_blob_versions(service.get_container_client(sources[disk.key].container), sources[disk.key].blob))
+                for disk in disks]
+    return group_recovery_points(vm_name, listings, dict((k, v.key) for k, v in sources.items()))
 
 
 def _int(value):
