@@ -7,69 +7,85 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # How a module reaches a SQL Server instance through pyodbc and an ODBC driver.
+    # How a module reaches a SQL Server instance from the controller: pyodbc and an ODBC driver.
     DOCUMENTATION = r"""
 options:
   login_host:
     description:
-      - Host name or address of the SQL Server instance.
+      - Host name or IP address of the SQL Server, without port or instance name.
     type: str
     required: true
   login_port:
     description:
-      - TCP port of the instance. V(1433) when neither this nor O(instance) is given.
-      - Mutually exclusive with O(instance).
+      - TCP port of the instance.
+      - When neither this nor O(instance) is set, port V(1433), the port of a default instance.
+      - Mutually exclusive with O(instance). For a named instance that listens on a static port, give this option alone.
     type: int
   instance:
     description:
-      - Name of a named instance, found through the SQL Server Browser service (UDP 1434).
+      - Name of a named instance, for example V(MSSQLSERVER01).
+      - The driver asks the SQL Server Browser service of the host (UDP port 1434) for the instance's port.
       - Mutually exclusive with O(login_port).
     type: str
   login_user:
     description:
-      - SQL Server login. Required unless O(integrated_auth=true).
+      - SQL Server login, or C(DOMAIN\user) for a Windows login through FreeTDS (NTLM).
+      - Required unless O(integrated_auth=true).
     type: str
   login_password:
     description:
-      - Password of O(login_user). It travels only inside the ODBC connection string, escaped the ODBC way.
+      - Password of O(login_user). Required unless O(integrated_auth=true).
+      - It travels only inside the ODBC connection string, quoted so that no character of it can add an attribute.
+      - With FreeTDS it must not contain C(}), which FreeTDS 1.3 connection strings cannot carry.
+      - The value is never logged.
     type: str
   integrated_auth:
     description:
-      - Authenticate with the Kerberos ticket of the controller's user (run C(kinit) first), C(Trusted_Connection=yes).
+      - Log in with the Kerberos ticket of the controller's user (C(Trusted_Connection=yes)); run C(kinit) first.
+      - Cannot be combined with O(login_user) or O(login_password).
     type: bool
     default: false
   odbc_driver:
     description:
-      - Name of the ODBC driver as registered in C(odbcinst.ini).
-      - V(FreeTDS) (Debian package C(tdsodbc), speaks TDS 7.4) or V(ODBC Driver 18 for SQL Server) from Microsoft.
+      - ODBC driver as registered in C(odbcinst.ini), or the path of its library.
+      - V(FreeTDS) is the name Debian's C(tdsodbc) package registers; the connection uses TDS 7.4.
+      - Microsoft's driver is V(ODBC Driver 18 for SQL Server) (package C(msodbcsql18)).
+      - Other driver names are refused because the connection string's dialect depends on the driver.
     type: str
     default: FreeTDS
   encrypt:
     description:
-      - V(mandatory) encrypts the connection, V(optional) encrypts when the server asks for it,
-        V(strict) uses TDS 8.0 with TLS first (Microsoft ODBC Driver 18 only).
-      - With Microsoft ODBC Driver 18 these are C(Encrypt=yes), C(no) and C(strict);
-        with FreeTDS C(Encryption=require) and C(request).
+      - V(mandatory) encrypts the whole connection and fails if the server cannot.
+        Microsoft driver C(Encrypt=yes), FreeTDS C(Encryption=require).
+      - V(optional) encrypts the login, and the whole connection only when the server forces encryption.
+        Microsoft driver C(Encrypt=no), FreeTDS C(Encryption=request).
+      - V(strict) uses TDS 8.0, TLS before any TDS traffic, and always validates the server certificate.
+        Microsoft driver C(Encrypt=strict) only; SQL Server 2022 or later.
     type: str
     choices: [mandatory, optional, strict]
     default: mandatory
   trust_server_certificate:
     description:
-      - Accept the server's certificate without validating it (Microsoft ODBC Driver 18, C(TrustServerCertificate=yes)).
-      - FreeTDS validates a certificate only when a CA file is configured in C(freetds.conf).
+      - Accept the server's certificate without validating it (C(TrustServerCertificate=yes)); for test servers only.
+      - Microsoft driver only. FreeTDS 1.3 validates the certificate only when C(freetds.conf) sets C(ca file)
+        (for example C(ca file = system) in its C([global]) section), whatever this option says.
+      - Cannot be true with O(encrypt=strict).
     type: bool
     default: false
   login_timeout:
     description:
-      - Seconds to wait for the login. Statements themselves have no timeout, so a long backup or restore is never cut off.
+      - Seconds to wait for the connection and login. Statements have no timeout, so a long backup or restore is never cut off.
     type: int
     default: 15
   application_name:
     description:
-      - Application name the session shows in C(sys.dm_exec_sessions).
+      - Application name the session shows in C(sys.dm_exec_sessions) and traces.
     type: str
     default: drkit.microsoft
 requirements:
   - pyodbc
-  - an ODBC driver manager (unixODBC) and driver (FreeTDS or Microsoft ODBC Driver 18 for SQL Server)
+  - unixODBC and an ODBC driver for SQL Server (FreeTDS C(tdsodbc), or Microsoft ODBC Driver 18 for SQL Server)
+notes:
+  - The module runs on the controller (delegate the task to C(localhost)) and connects to SQL Server itself.
+  - BACKUP and RESTORE cannot run inside a transaction, so the connection autocommits.
 """

@@ -90,16 +90,19 @@ def test_the_inventory_file_has_the_documented_names(lab_state_dir):
     assert localhost["ansible_connection"] == "local"
     assert os.access(localhost["ansible_python_interpreter"], os.X_OK)
     lab_vars = inventory["all"]["vars"]
-    assert sorted(lab_vars) == ["drkit_lab_ca_bundle", "drkit_lab_storage"]
+    assert sorted(lab_vars) == ["drkit_lab_ca_bundle", "drkit_lab_storage", "drkit_lab_storage_proxy_admin"]
+    assert re.fullmatch(r"https://127\.0\.0\.1:\d+/__lab", lab_vars["drkit_lab_storage_proxy_admin"])
     with open(lab_vars["drkit_lab_ca_bundle"], encoding="ascii") as handle:
         assert handle.read().startswith("-----BEGIN CERTIFICATE-----")
     storage = lab_vars["drkit_lab_storage"]
     assert sorted(storage) == ["primary", "secondary", "tenant_id"]
     assert str(uuid.UUID(storage["tenant_id"])) == storage["tenant_id"]
     for role, name in ACCOUNTS.items():
-        assert sorted(storage[role]) == ["account_key", "account_name", "account_url"]
+        assert sorted(storage[role]) == ["account_key", "account_name", "account_url", "proxy_url"]
         assert storage[role]["account_name"] == name
         assert re.fullmatch(r"https://127\.0\.0\.1:\d+/" + name, storage[role]["account_url"])
+        assert re.fullmatch(r"https://127\.0\.0\.1:\d+/" + name, storage[role]["proxy_url"])
+        assert storage[role]["proxy_url"] != storage[role]["account_url"]
         assert len(base64.b64decode(storage[role]["account_key"], validate=True)) == 64
     assert storage["primary"]["account_key"] != storage["secondary"]["account_key"]
 
@@ -149,13 +152,14 @@ def test_start_twice_reuses_the_same_processes(cli_lab):
 def test_stop_then_status_reports_not_running(cli_lab):
     state_dir = cli_lab[0]
     running = labctl_cli("status", state_dir)
-    assert re.fullmatch(r"azurite: running \(pid \d+, blob port \d+\)\n", running.stdout), running.stdout
+    assert re.fullmatch(r"azurite: running \(pid \d+, blob port \d+\)\n"
+                        r"storage_proxy: running \(pid \d+, https port \d+\)\n", running.stdout), running.stdout
     run = labctl.status(state_dir)["azurite"]
 
     labctl_cli("stop", state_dir)
     stopped = labctl_cli("status", state_dir, check=False)
     assert stopped.returncode == labctl.EXIT_NOT_RUNNING
-    assert stopped.stdout == "azurite: not running\n"
+    assert stopped.stdout == "azurite: not running\nstorage_proxy: not running\n"
     assert not processes.is_alive(run.pid, run.start_time)
     assert not processes.accepts_tcp(run.ports["blob"])
     refused = labctl_cli("inventory", state_dir, check=False)

@@ -42,19 +42,25 @@ def install(names=None):
 
 
 def start(state_dir, names=None):
-    """Start the named services (all by default) not running yet, wait until all answer.
+    """Start the named services (all by default), and those they need, not running yet; wait until all answer.
 
     Returns the lab's inventory as a dict, as written to <state_dir>/inventory.yml."""
-    services = select(names)
+    services = select(_with_needs(names))
     state = LabState(state_dir)
     with state.locked():
         runs = _alive_runs(state)
         # A new CA and certificate per lab start; running services keep the ones they were started with.
         tls = tls_files(state.tls_dir) if runs else create_tls_files(state.tls_dir)
+        launched = set()
         for service in services:
-            context = LabContext(tls=tls, data_dir=state.data_dir(service.name))
+            context = _context(state, tls, service, runs)
+            if service.name in runs and launched.intersection(service.needs):
+                # What it talks to was started afresh, on a new port with new keys: this run is stale.
+                _stop_run(service, runs.pop(service.name))
+                _save(state, runs)
             if service.name not in runs:
                 runs[service.name] = _launch(service, context, state.log_path(service.name))
+                launched.add(service.name)
                 # Recorded before waiting, so that `stop` finds it whatever happens next.
                 _save(state, runs)
             try:
@@ -76,7 +82,8 @@ def stop(state_dir, names=None):
         return
     with state.locked():
         runs = _recorded_runs(state)
-        for service in services:
+        # Those that talk to others first, so none is left running in front of a stopped one.
+        for service in reversed(services):
             if service.name in runs:
                 _stop_run(service, runs.pop(service.name))
                 _save(state, runs)
@@ -101,6 +108,27 @@ def inventory_text(state_dir):
     except FileNotFoundError:
         raise LabError("no lab is running in %s: run `python tests/lab/labctl.py start --state-dir %s`"
                        % (state.root, state.root)) from None
+
+
+def _with_needs(names):
+    """*names* and, transitively, the services they need; None (all services) stays None."""
+    if names is None:
+        return None
+    wanted, pending = set(), list(names)
+    while pending:
+        name = pending.pop()
+        if name not in wanted:
+            wanted.add(name)
+            pending.extend(SERVICES[name].needs if name in SERVICES else ())
+    return wanted
+
+
+def _context(state, tls, service, runs):
+    missing = [need for need in service.needs if need not in runs]
+    if missing:
+        raise LabError("%s needs %s, which is not running; services must be registered after those they need"
+                       % (service.name, ", ".join(missing)))
+    return LabContext(tls=tls, data_dir=state.data_dir(service.name), peers={need: runs[need] for need in service.needs})
 
 
 def _launch(service, context, log_path):
@@ -144,8 +172,9 @@ def _save(state, runs):
 
 
 def _write_inventory(state, tls, runs):
-    service_vars = [SERVICES[name].inventory_vars(LabContext(tls=tls, data_dir=state.data_dir(name)), run)
-                    for name, run in runs.items()]
+    # In registration order: a service may add keys to the mappings of one registered before it.
+    service_vars = [SERVICES[name].inventory_vars(LabContext(tls=tls, data_dir=state.data_dir(name)), runs[name])
+                    for name in SERVICES if name in runs]
     inventory = build_inventory(tls.ca_cert, sys.executable, service_vars)
     write_private(state.inventory_path, render(inventory))
     return inventory

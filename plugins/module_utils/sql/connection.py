@@ -2,20 +2,29 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The SQL Server connection family: options, and the ODBC connection string they make.
 
-Two drivers are supported: FreeTDS (Debian ``tdsodbc``, registered as ``FreeTDS``) and
-Microsoft ODBC Driver 18 for SQL Server. Every value placed in the connection string is
-wrapped in braces with ``}`` doubled, the ODBC rule, so a password holding ``;``, ``}``,
-``'`` or ``--`` stays one value and can never add an attribute.
+Modules reach SQL Server from the controller with pyodbc through an ODBC driver, FreeTDS
+(Debian ``tdsodbc``, registered as ``FreeTDS``) or Microsoft ODBC Driver 18 for SQL Server::
+
+    pyodbc.connect(odbc_connection_string(params), **pyodbc_connect_kwargs(params))
+
+Every value is written ``{value}`` with each ``}`` doubled, the ODBC rule that unixODBC and
+the Microsoft driver both read back as one value, so a password holding ``;`` or ``'`` can
+never add an attribute. FreeTDS 1.3 (Debian 12) reads a braced value up to the first ``};``
+and keeps ``}}`` as two characters: no spelling of a ``}`` reads the same in unixODBC and in
+FreeTDS 1.3, so with FreeTDS a value holding ``}`` is refused instead of sent garbled.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 
 FREETDS = "FreeTDS"
-MS_DRIVER_18 = "ODBC Driver 18 for SQL Server"
+MICROSOFT = "Microsoft"
+DEFAULT_PORT = 1433
 
 SQL_SERVER_ARGUMENT_SPEC = dict(
     login_host=dict(type="str", required=True),
@@ -30,67 +39,114 @@ SQL_SERVER_ARGUMENT_SPEC = dict(
     login_timeout=dict(type="int", default=15),
     application_name=dict(type="str", default="drkit.microsoft"),
 )
+# integrated_auth against login_user/login_password is checked by value in
+# odbc_connection_string: mutually_exclusive would also refuse "integrated_auth: false".
+SQL_SERVER_MUTUALLY_EXCLUSIVE = [["login_port", "instance"]]
+SQL_SERVER_REQUIRED_IF = [["integrated_auth", False, ["login_user", "login_password"]]]
 
-SQL_SERVER_MUTUALLY_EXCLUSIVE = [
-    ("integrated_auth", "login_user"),
-    ("integrated_auth", "login_password"),
-    ("login_port", "instance"),
-]
-SQL_SERVER_REQUIRED_TOGETHER = [("login_user", "login_password")]
+# Driver 18's own words for the three modes; FreeTDS 1.3 knows the first two ("off" would
+# send the password almost in clear, so it is never used).
+_MICROSOFT_ENCRYPT = {"mandatory": "yes", "optional": "no", "strict": "strict"}
+_FREETDS_ENCRYPTION = {"mandatory": "require", "optional": "request"}
 
-
-def odbc_value(value):
-    """An attribute value the ODBC way: in braces, each ``}`` doubled."""
-    return "{%s}" % str(value).replace("}", "}}")
-
-
-def _is_freetds(driver):
-    return driver.lower() in ("freetds", "tdsodbc") or "libtdsodbc" in driver.lower()
+_HOST = re.compile(r"^[A-Za-z0-9._:%-]+$")
+_MICROSOFT_DRIVER = re.compile(r"^odbc driver \d+ for sql server$|libmsodbcsql", re.IGNORECASE)
+_FREETDS_DRIVER = re.compile(r"^freetds$|libtdsodbc", re.IGNORECASE)
 
 
-def validate_sql_connection(params):
-    """Refuse combinations the drivers cannot honour, naming the parameter and the rule."""
-    port = params.get("login_port")
-    if port is not None and not 1 <= port <= 65535:
-        raise InvalidParameter("login_port", "must be between 1 and 65535")
-    if not params.get("integrated_auth") and not params.get("login_user"):
-        raise InvalidParameter("login_user", "required unless integrated_auth is true (Kerberos after kinit)")
-    if params.get("login_timeout", 15) < 1:
-        raise InvalidParameter("login_timeout", "must be at least 1 second")
-    if _is_freetds(params["odbc_driver"]) and params.get("encrypt") == "strict":
-        raise InvalidParameter("encrypt", "strict (TDS 8.0) needs Microsoft ODBC Driver 18; FreeTDS 1.3 supports mandatory and optional")
+def driver_family(odbc_driver):
+    """``FreeTDS`` or ``Microsoft``: the connection-string dialect the driver speaks."""
+    if _FREETDS_DRIVER.search(odbc_driver.strip()):
+        return FREETDS
+    if _MICROSOFT_DRIVER.search(odbc_driver.strip()):
+        return MICROSOFT
+    raise InvalidParameter("odbc_driver", "must be FreeTDS, 'ODBC Driver 18 for SQL Server' (or another 'ODBC Driver NN for SQL Server') "
+                                          "or the path of libtdsodbc.so or libmsodbcsql-NN.so, because the connection string depends on "
+                                          "the driver; got %r" % odbc_driver)
 
 
 def odbc_connection_string(params):
-    """The ODBC connection string for *params* (validated first)."""
-    validate_sql_connection(params)
-    driver = params["odbc_driver"]
-    host = params["login_host"]
-    server = "%s\\%s" % (host, params["instance"]) if params.get("instance") else host
-    port = params.get("login_port") or (None if params.get("instance") else 1433)
-    attributes = [("Driver", driver)]
-    if _is_freetds(driver):
-        attributes += [("Server", server)]
-        if port:
-            attributes += [("Port", port)]
-        attributes += [("TDS_Version", "7.4"),
-                       ("Encryption", "require" if params.get("encrypt") == "mandatory" else "request")]
-    else:
-        attributes += [("Server", "tcp:%s,%d" % (server, port) if port else server),
-                       ("Encrypt", {"mandatory": "yes", "optional": "no", "strict": "strict"}[params.get("encrypt", "mandatory")]),
-                       ("TrustServerCertificate", "yes" if params.get("trust_server_certificate") else "no")]
-    if params.get("integrated_auth"):
-        attributes.append(("Trusted_Connection", "yes"))
-    else:
-        attributes += [("UID", params["login_user"]), ("PWD", params["login_password"] or "")]
-    attributes.append(("APP", params.get("application_name") or "drkit.microsoft"))
-    return ";".join("%s=%s" % (name, odbc_value(value)) for name, value in attributes) + ";"
+    """The ODBC connection string for *params*, validated first (nothing is contacted)."""
+    family = driver_family(params["odbc_driver"])
+    _validate(params, family)
+    return "".join("%s=%s;" % (name, _quoted(parameter, value, family)) for name, value, parameter in _attributes(params, family))
 
 
 def pyodbc_connect_kwargs(params):
-    """Keyword arguments of ``pyodbc.connect`` besides the string: login timeout, autocommit.
+    """Keyword arguments of ``pyodbc.connect`` besides the string: login timeout and autocommit.
 
-    BACKUP and RESTORE cannot run inside a transaction (error 3021), so the collection's
-    connections autocommit; the query timeout stays 0 (none), as backup tools use.
+    BACKUP and RESTORE refuse to run inside a transaction (error 3021), so connections
+    autocommit. Only the login is timed; a long backup or restore is never cut off.
     """
-    return {"timeout": params.get("login_timeout", 15), "autocommit": True}
+    return {"timeout": params["login_timeout"], "autocommit": True}
+
+
+def _attributes(params, family):
+    """(attribute, value, option it came from) in the order the string lists them."""
+    host, instance = params["login_host"], params.get("instance")
+    port = params.get("login_port") or DEFAULT_PORT
+    attributes = [("Driver", params["odbc_driver"], "odbc_driver")]
+    if family == FREETDS:
+        attributes.append(("Server", "%s\\%s" % (host, instance) if instance else host, "login_host"))
+        if not instance:
+            attributes.append(("Port", str(port), "login_port"))
+        attributes += [
+            ("TDS_Version", "7.4", None),
+            ("Encryption", _FREETDS_ENCRYPTION[params["encrypt"]], "encrypt"),
+            # Otherwise FreeTDS converts names with the locale of the module's process.
+            ("ClientCharset", "UTF-8", None),
+        ]
+    else:
+        attributes += [
+            ("Server", "%s\\%s" % (host, instance) if instance else "tcp:%s,%d" % (host, port), "login_host"),
+            ("Encrypt", _MICROSOFT_ENCRYPT[params["encrypt"]], "encrypt"),
+            ("TrustServerCertificate", "yes" if params["trust_server_certificate"] else "no", "trust_server_certificate"),
+        ]
+    if params["integrated_auth"]:
+        attributes.append(("Trusted_Connection", "yes", "integrated_auth"))
+    else:
+        attributes += [("UID", params["login_user"], "login_user"), ("PWD", params["login_password"], "login_password")]
+    attributes.append(("APP", params["application_name"], "application_name"))
+    return attributes
+
+
+def _quoted(parameter, value, family):
+    if "\0" in value:
+        raise InvalidParameter(parameter, "must not contain a NUL character")
+    if family == FREETDS and "}" in value:
+        raise InvalidParameter(parameter, "cannot contain '}' with FreeTDS, whose connection strings (1.3, Debian 12) have no escape for it; "
+                                          "use odbc_driver 'ODBC Driver 18 for SQL Server' or a value without '}'")
+    return "{%s}" % value.replace("}", "}}")
+
+
+def _validate(params, family):
+    """Refuse what the drivers cannot honour, naming the parameter and the rule."""
+    if not _HOST.match(params["login_host"]):
+        raise InvalidParameter("login_host", "must be a host name or IP address alone: the port goes in login_port, a named instance in instance")
+    port, instance = params.get("login_port"), params.get("instance")
+    if port is not None and not 1 <= port <= 65535:
+        raise InvalidParameter("login_port", "must be between 1 and 65535")
+    if port is not None and instance:
+        raise InvalidParameter("instance", "is mutually exclusive with login_port: a named instance is found through SQL Server Browser "
+                                           "(UDP 1434); for an instance on a static port give login_port alone")
+    if instance is not None and not _is_instance_name(instance):
+        raise InvalidParameter("instance", "must be an instance name: up to 16 letters, digits, '_' or '$', starting with a letter, '_' or '&'")
+    if params["integrated_auth"]:
+        for parameter in ("login_user", "login_password"):
+            if params.get(parameter) is not None:
+                raise InvalidParameter(parameter, "cannot be combined with integrated_auth, which logs in with the Kerberos ticket of the "
+                                                  "controller's user (kinit)")
+    elif not params.get("login_user"):
+        raise InvalidParameter("login_user", "is required unless integrated_auth is true")
+    elif params.get("login_password") is None:
+        raise InvalidParameter("login_password", "is required with login_user")
+    if params["login_timeout"] < 1:
+        raise InvalidParameter("login_timeout", "must be at least 1 second (0 would wait for ever)")
+    if params["encrypt"] == "strict" and family == FREETDS:
+        raise InvalidParameter("encrypt", "strict (TDS 8.0) needs Microsoft ODBC Driver 18; FreeTDS 1.3 knows mandatory and optional")
+    if params["encrypt"] == "strict" and params["trust_server_certificate"]:
+        raise InvalidParameter("trust_server_certificate", "cannot be true with encrypt=strict, which always validates the server certificate")
+
+
+def _is_instance_name(name):
+    return 1 <= len(name) <= 16 and (name[0].isalpha() or name[0] in "_&") and all(c.isalnum() or c in "_$" for c in name[1:])

@@ -4,6 +4,9 @@ The frame (labctl) does everything services share: it picks a free port on 127.0
 name in ``ports``, asks ``new_secrets`` for fresh secrets, starts the ``launch`` command as a
 detached process logging to ``<state>/logs/<name>.log``, polls ``ready`` until it is true,
 records the run in lab.json and merges ``inventory_vars`` into the inventory's ``all.vars``.
+A service that fronts another names it in ``needs``: the frame starts that one first (and
+restarts this one whenever that one is started afresh) and hands over its run (ports, keys)
+in ``context.peers``.
 """
 import abc
 from dataclasses import dataclass, field
@@ -11,10 +14,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class LabContext:
-    """What the frame gives every service: the lab's TLS files and a data directory of its own."""
+    """What the frame gives every service: the lab's TLS files, a data directory of its own, and
+    the runs of the services it needs."""
 
     tls: object  # labframe.tls.TlsFiles
     data_dir: str
+    peers: dict = field(default_factory=dict)  # {name in ``needs``: its ServiceRun}
 
 
 @dataclass
@@ -42,6 +47,7 @@ class Service(abc.ABC):
 
     name = None  # its name in --services, lab.json and the log file
     ports = ()  # names of the TCP ports it listens on
+    needs = ()  # names of services it talks to; registered before it
     start_timeout = 60  # seconds from launch until ``ready`` must be true
     stop_timeout = 20  # seconds it gets to exit after SIGTERM before SIGKILL
 

@@ -1,0 +1,160 @@
+"""Cross-account copies of recovery points, through the lab's storage proxy in front of Azurite.
+
+The proxy supplies what Azurite lacks (a true page-range diff with cleared ranges, Put Page
+From URL) and counts the page bytes that move, so "only the changed pages" is measured.
+"""
+import hashlib
+import json
+import os
+import random
+import ssl
+import urllib.request
+import uuid
+
+import pytest
+from azure.core.credentials import AzureNamedKeyCredential
+from azure.storage.blob import BlobServiceClient
+
+from module_runner import run_module
+
+PAGE = 512
+SIZES = {"os": 2 << 20, 0: 1 << 20, 1: 1 << 20, 2: 512 << 10}
+
+
+def account(lab, side):
+    details = lab["drkit_lab_storage"][side]
+    return dict(details, account_url=details["proxy_url"], ca_bundle=lab["drkit_lab_ca_bundle"])
+
+
+def client(details):
+    return BlobServiceClient(details["account_url"], connection_verify=details["ca_bundle"],
+                             credential=AzureNamedKeyCredential(details["account_name"], details["account_key"]))
+
+
+def admin(lab, method, path, body=None):
+    context = ssl.create_default_context(cafile=lab["drkit_lab_ca_bundle"])
+    request = urllib.request.Request(lab["drkit_lab_storage_proxy_admin"] + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, context=context) as response:
+        text = response.read()
+    return json.loads(text) if text else None
+
+
+@pytest.fixture
+def accounts(lab):
+    return account(lab, "primary"), account(lab, "secondary")
+
+
+@pytest.fixture
+def vm(accounts):
+    container = "cp-%s" % uuid.uuid4().hex[:10]
+    service = client(accounts[0])
+    service.create_container(container)
+    disks = []
+    for lun, size in SIZES.items():
+        name = "disk-%s.vhd" % lun
+        blob = service.get_blob_client(container, name)
+        blob.create_page_blob(size=size)
+        change(blob, size, writes=8, clears=1)
+        disks.append({"container": container, "blob": name} if lun == "os" else {"container": container, "blob": name, "lun": lun})
+    return {"name": "vm-" + container, "container": container, "disks": disks}
+
+
+def change(blob, size, writes, clears):
+    """Random 4-page writes and 2-page clears; returns the bytes they touched."""
+    rng = random.SystemRandom()
+    touched = 0
+    for offset in rng.sample(range(0, size - 8 * PAGE, 8 * PAGE), writes):
+        blob.upload_page(os.urandom(4 * PAGE), offset=offset, length=4 * PAGE)
+        touched += 4 * PAGE
+    for offset in rng.sample(range(4 * PAGE, size - 8 * PAGE, 8 * PAGE), clears):
+        blob.clear_page(offset=offset, length=2 * PAGE)
+        touched += 2 * PAGE
+    return touched
+
+
+def args(accounts, vm, **extra):
+    primary, secondary = accounts
+    values = dict(account_url=primary["account_url"], account_key=primary["account_key"], ca_bundle=primary["ca_bundle"],
+                  vm_name=vm["name"], disks=vm["disks"],
+                  destination={"account_url": secondary["account_url"], "account_key": secondary["account_key"]})
+    values.update(extra)
+    return values
+
+
+def copy_modes(result):
+    return {a["detail"]["mode"] for a in result["plan"] if a["action"] == "copy_disk_to_secondary"}
+
+
+def digest(service, container, name, snapshot=None):
+    return hashlib.sha256(service.get_blob_client(container, name, snapshot=snapshot).download_blob().readall()).hexdigest()
+
+
+def listing(service, container):
+    return sorted((b.name, b.snapshot or "", sorted((b.metadata or {}).items()), b.etag)
+                  for b in service.get_container_client(container).list_blobs(include=["snapshots", "metadata"]))
+
+
+def test_copy_is_full_then_incremental_and_restores_from_the_secondary_byte_for_byte(lab, accounts, vm):
+    primary, secondary = client(accounts[0]), client(accounts[1])
+    first = run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id="rp1"))["recovery_point"]
+    copied = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp1"))
+    assert copied["changed"] and copy_modes(copied) == {"full"}, copied.result
+    assert copied["destination_recovery_point"]["complete"]
+
+    changed_bytes = sum(change(primary.get_blob_client(vm["container"], d["blob"]), SIZES[d.get("lun", "os")], 5, 2)
+                        for d in vm["disks"])
+    second = run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id="rp2"))["recovery_point"]
+    admin(lab, "POST", "/counters/reset")
+    incremental = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp2"))
+    assert copy_modes(incremental) == {"incremental"}, incremental.result
+    moved = admin(lab, "GET", "/counters")["bytes"]["put_page_from_url"]
+    assert moved <= 1.05 * changed_bytes, (moved, changed_bytes)
+    assert sum(incremental["bytes_moved"].values()) == moved
+
+    again = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp2"))
+    assert again["changed"] is False
+
+    for point in (first, second):
+        restored = run_module("blob_snapshot_copy", args(accounts, vm, state="restored", restore_from="secondary",
+                                                         recovery_point_id=point["id"], target="new"))
+        assert restored["changed"], restored.result
+        for snap in point["snapshots"]:
+            assert digest(primary, vm["container"], "restored-%s/%s" % (point["id"], snap["blob"])) == \
+                digest(primary, vm["container"], snap["blob"], snap["snapshot"])
+    assert listing(secondary, vm["container"])  # the replicas stay where they are
+
+
+def test_check_mode_copy_changes_neither_account(accounts, vm):
+    primary, secondary = client(accounts[0]), client(accounts[1])
+    run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id="rp1"))
+    run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp1"))
+    run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id="rp2"))
+    before = listing(primary, vm["container"]), listing(secondary, vm["container"])
+    preview = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp2"), check=True)
+    assert preview["changed"] and all(a["action"] == "copy_disk_to_secondary" for a in preview["plan"])
+    assert (listing(primary, vm["container"]), listing(secondary, vm["container"])) == before
+
+
+def test_a_copy_cut_off_midway_is_never_complete_on_the_destination_and_the_rerun_finishes(lab, accounts, vm):
+    run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id="rp1"))
+    admin(lab, "POST", "/faults", {"operation": "put_page_from_url", "after": 3, "mode": "status", "status": 500, "count": 1000})
+    try:
+        broken = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp1", max_retries=1))
+    finally:
+        admin(lab, "DELETE", "/faults")
+    assert broken.failed and broken["step"] == "put_page_from_url"
+    secondary = accounts[1]
+    info = run_module("blob_snapshot_copy_info", dict(account_url=secondary["account_url"], account_key=secondary["account_key"],
+                                                      ca_bundle=secondary["ca_bundle"], vm_name=vm["name"], disks=vm["disks"]))
+    assert not any(p["complete"] for p in info["recovery_points"])
+
+    rerun = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp1"))
+    assert rerun["changed"] and rerun["destination_recovery_point"]["complete"], rerun.result
+
+
+def test_the_copy_source_sas_never_appears_in_results(accounts, vm):
+    run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id="rp1"))
+    result = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp1"))
+    assert "sig=" not in result.output and accounts[0]["account_key"] not in result.output

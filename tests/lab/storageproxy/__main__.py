@@ -1,0 +1,52 @@
+"""Run the lab's storage proxy: python -m storageproxy --port P --upstream-port U --cert C --key K --ca CA
+
+The account keys come from the environment, never the command line (which every local user
+can read): DRKIT_LAB_PROXY_ACCOUNTS="account:key;account:key", as Azurite's AZURITE_ACCOUNTS.
+"""
+import argparse
+import os
+import sys
+
+from storageproxy.counters import Counters
+from storageproxy.faults import Faults
+from storageproxy.server import ProxyServer
+from storageproxy.upstream import Upstream
+
+ACCOUNTS_VARIABLE = "DRKIT_LAB_PROXY_ACCOUNTS"
+
+
+def parse_accounts(text):
+    accounts = {}
+    for entry in (text or "").split(";"):
+        if entry:
+            name, key = entry.split(":", 1)
+            accounts[name] = key
+    return accounts
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="storageproxy", description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--port", type=int, required=True, help="port to listen on, on 127.0.0.1")
+    parser.add_argument("--upstream-port", type=int, required=True, help="Azurite's blob port on 127.0.0.1")
+    parser.add_argument("--cert", required=True, help="server certificate (PEM)")
+    parser.add_argument("--key", required=True, help="its private key (PEM)")
+    parser.add_argument("--ca", required=True, help="the CA that signed Azurite's certificate")
+    args = parser.parse_args(argv)
+    keys = parse_accounts(os.environ.get(ACCOUNTS_VARIABLE))
+    if not keys:
+        parser.error("%s names no account" % ACCOUNTS_VARIABLE)
+    server = ProxyServer(args.port, args.cert, args.key, Upstream(args.upstream_port, args.ca, keys), Counters(), Faults())
+    # SIGTERM (labctl stop) may end the process anywhere: the proxy keeps no state worth flushing.
+    print("storage proxy on https://127.0.0.1:%d -> Azurite on port %d, accounts %s"
+          % (args.port, args.upstream_port, ", ".join(sorted(keys))), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Injected faults: after N matching requests, drop the connection or answer an error status.
+
+A fault is {"operation": name or "*", "after": N, "mode": "drop" | "status", "status": 503,
+"count": how many requests to fault (absent: all later ones), "code"/"message" to override
+the error's}. Requests are matched as they arrive, before anything is forwarded, so a faulted
+request never reaches Azurite: a dropped Put Page writes nothing.
+"""
+import itertools
+import threading
+
+MODES = ("drop", "status")
+
+
+class Faults:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._faults = []
+        self._ids = itertools.count(1)
+
+    def add(self, spec):
+        """Validate *spec* (a dict from JSON) and arm it; returns the armed fault. ValueError if invalid."""
+        fault = {"operation": spec.get("operation", "*"), "after": spec.get("after", 0), "mode": spec.get("mode", "status"),
+                 "status": spec.get("status", 503), "count": spec.get("count"), "code": spec.get("code"),
+                 "message": spec.get("message")}
+        unknown = set(spec) - set(fault)
+        if unknown:
+            raise ValueError("unknown fault field(s): %s" % ", ".join(sorted(unknown)))
+        if not isinstance(fault["operation"], str) or fault["mode"] not in MODES:
+            raise ValueError("operation must be a name or \"*\", mode one of %s" % ", ".join(MODES))
+        for name, low in (("after", 0), ("count", 1)):
+            value = fault[name]
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
+                raise ValueError("%s must be an integer >= %d" % (name, low))
+        if not isinstance(fault["status"], int) or not 400 <= fault["status"] <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        with self._lock:
+            fault.update(id=next(self._ids), seen=0, fired=0)
+            self._faults.append(fault)
+            return dict(fault)
+
+    def clear(self):
+        with self._lock:
+            cleared, self._faults = self._faults, []
+            return [dict(fault) for fault in cleared]
+
+    def list(self):
+        with self._lock:
+            return [dict(fault) for fault in self._faults]
+
+    def trigger(self, operation):
+        """The fault this request runs into, if any (the first armed one that fires)."""
+        with self._lock:
+            for fault in self._faults:
+                if fault["operation"] not in ("*", operation):
+                    continue
+                fault["seen"] += 1
+                if fault["seen"] > fault["after"] and (fault["count"] is None or fault["fired"] < fault["count"]):
+                    fault["fired"] += 1
+                    return dict(fault)
+            return None
