@@ -14,11 +14,12 @@ export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help setup system-packages venv collection-path lab-install lab-start lab-stop \
-        sanity units integration lint molecule build test demo clean
+        sanity units integration lint molecule build test demo bench clean
 
 help:
 	@echo "make demo   - set up, start the lab, back up a VM's disks and preview a restore"
 	@echo "make test   - sanity, unit, lint, build/install, integration and molecule tests"
+	@echo "make bench  - benchmarks against the lab (bench/README.md)"
 	@echo "make lab-start / lab-stop - the local stand-ins for the vendor services"
 
 setup: system-packages venv collection-path lab-install
@@ -74,6 +75,10 @@ build: setup
 	tests/tools/check-installed.sh $(INSTALLED)
 
 test: setup sanity units lint build integration molecule
+
+# Measurements (ratios and counts), not part of `make test`; see bench/README.md.
+bench: setup
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/blob_copy.py
 
 demo: lab-start
 	tests/tools/demo.sh $(LAB)/inventory.yml
