@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo: back up a VM's three unmanaged disks in the lab, change them, preview an
-# in-place restore (check mode), then restore into new blobs and compare fingerprints.
+# The demo: back up a VM's three unmanaged disks in the lab (snapshot, copy to the secondary
+# account, prune), change them, preview an in-place restore (check mode), then restore the point
+# from the secondary account into new blobs and compare fingerprints.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 lab_inventory=$1
@@ -16,7 +17,7 @@ step "Creating the demo VM's disks in the lab (Azurite)"
 "$python" "$repo/tests/tools/demo/disks.py" "$lab_inventory" create
 "$python" "$repo/tests/tools/demo/disks.py" "$lab_inventory" digest | tee "$state/demo-before.sha256"
 
-step "Backing up: one recovery point of all three disks ($point)"
+step "Backing up: one recovery point of all three disks ($point), copied to the secondary account"
 "$playbook" "${inventories[@]}" "$repo/playbooks/unmanaged_disk_backup.yml" -e "drkit_recovery_point_id=$point"
 
 step "The VM keeps writing after the backup"
@@ -26,9 +27,9 @@ step "Check mode: what an in-place restore of $point would do (nothing is change
 "$playbook" "${inventories[@]}" "$repo/playbooks/unmanaged_disk_restore.yml" --check \
   -e "drkit_recovery_point_id=$point" -e drkit_restore_target=in_place
 
-step "Restoring $point into new blobs beside the originals"
+step "Restoring $point from the secondary account into new blobs beside the originals"
 "$playbook" "${inventories[@]}" "$repo/playbooks/unmanaged_disk_restore.yml" \
-  -e "drkit_recovery_point_id=$point" -e drkit_restore_target=new
+  -e "drkit_recovery_point_id=$point" -e drkit_restore_target=new -e drkit_restore_from=secondary
 
 step "Fingerprints of the restored disks equal those taken at backup time"
 "$python" "$repo/tests/tools/demo/disks.py" "$lab_inventory" digest "restored-$point/" | tee "$state/demo-after.sha256"
