@@ -18,9 +18,9 @@ options:
   disks:
     description:
       - Every unmanaged disk of the VM, in the account of O(account_url).
+      - One of O(disks) and O(storage_profile) is required.
     type: list
     elements: dict
-    required: true
     suboptions:
       container:
         description: Container of the page blob.
@@ -33,4 +33,10 @@ options:
       lun:
         description: LUN of a data disk, 0 to 63. Omit for the OS disk.
         type: int
+  storage_profile:
+    description:
+      - The VM's storage profile, as Azure Resource Manager returns it (C(properties.storageProfile) of the VM,
+        with C(osDisk.vhd.uri) and C(dataDisks[].vhd.uri) and C(lun)) or as the Python SDK does (snake_case keys).
+      - Every disk it references is protected; all must be unmanaged and in the account of O(account_url).
+    type: dict
 """

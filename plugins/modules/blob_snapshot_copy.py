@@ -28,6 +28,8 @@ description:
   - O(state=restored) restores a whole complete recovery point, in place (each snapshot copied over its base blob) or into new blobs.
     In check mode it returns the plan, which names the blobs that would be overwritten with their current size and last-modified time,
     and that data written after the recovery point is lost.
+  - O(destination) names the second account for O(state=copied), is pruned too with O(state=pruned),
+    and is the account restored from with O(restore_from=secondary).
   - O(state=pruned) keeps the newest O(keep_last) complete recovery points and those younger than O(keep_days) days,
     on the source and, when O(destination) is given, on the destination; it never deletes the newest complete point of
     either side nor the source point that the next incremental copy starts from. Incomplete points older than the
@@ -42,6 +44,7 @@ requirements:
 extends_documentation_fragment:
   - drkit.microsoft.storage
   - drkit.microsoft.unmanaged_disks
+  - drkit.microsoft.storage_destination
   - drkit.microsoft.azure
 attributes:
   check_mode:
@@ -116,29 +119,6 @@ options:
     description:
       - With O(state=pruned), keep complete recovery points started fewer than this many days ago.
     type: int
-  destination:
-    description:
-      - The second storage account for O(state=copied), usually in another region; with O(state=pruned), prune it too;
-        with O(restore_from=secondary), the account restored from.
-    type: dict
-    suboptions:
-      account_url:
-        description: Blob service endpoint of the destination account.
-        type: str
-        required: true
-      account_key:
-        description: Shared key of the destination account. Mutually exclusive with O(destination.sas_token).
-        type: str
-      sas_token:
-        description: SAS for the destination account (write, create, list, read).
-        type: str
-      auth_mode:
-        description: V(key), V(sas) or V(login), as O(auth_mode).
-        type: str
-        choices: [key, sas, login]
-      container:
-        description: Container for every replica blob; by default each disk's own container name.
-        type: str
   copy_method:
     description:
       - V(server) lets the destination service read the source pages (Put Page From URL); nothing passes through the controller.
@@ -279,9 +259,9 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import 
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob import api, copy, planner, prune
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.appliers import AccountAppliers
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.connection import (
-    STORAGE_ACCOUNT_OPTIONS, STORAGE_ARGUMENT_SPEC, STORAGE_MUTUALLY_EXCLUSIVE, blob_service_client, storage_auth_mode)
+    DESTINATION_OPTION, STORAGE_ARGUMENT_SPEC, STORAGE_MUTUALLY_EXCLUSIVE, blob_service_client, storage_auth_mode)
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.recovery_points import (
-    UNMANAGED_DISKS_ARGUMENT_SPEC, disks_from_params, read_recovery_points, select_point, validate_point_id)
+    UNMANAGED_DISKS_ARGUMENT_SPEC, UNMANAGED_DISKS_ONE_OF, read_recovery_points, select_point, validate_point_id, vm_disks)
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.sas import SourceUrls
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import remember_secret, reported_errors, run_plan
@@ -303,8 +283,7 @@ def argument_spec():
         break_leases=dict(type="bool", default=False),
         safety_snapshot=dict(type="bool", default=True),
         max_concurrency=dict(type="int", default=16),
-        destination=dict(type="dict", options=dict(STORAGE_ACCOUNT_OPTIONS, container=dict(type="str")),
-                         mutually_exclusive=STORAGE_MUTUALLY_EXCLUSIVE),
+        destination=DESTINATION_OPTION,
         copy_method=dict(type="str", choices=["server", "client"], default="server"),
         restore_from=dict(type="str", choices=["primary", "secondary"], default="primary"),
     )
@@ -316,7 +295,7 @@ class Run(object):
     def __init__(self, module):
         self.module = module
         self.params = params = module.params
-        self.disks = disks_from_params(params["disks"])
+        self.disks = vm_disks(params)
         if params["max_concurrency"] < 1:
             raise InvalidParameter("max_concurrency", "must be at least 1")
         self.auth_mode = storage_auth_mode(params)
@@ -382,9 +361,7 @@ def plan_copy(run):
         replica = copy.replica_disk(record.disk, destination.get("container"))
         if not api.container_exists(run.destination.get_container_client(replica.container)):
             containers.add(replica.container)
-            listing = []
-        else:
-            listing = api.list_blob_versions(run.destination.get_container_client(replica.container), replica.blob)
+        listing = api.list_blob_versions(run.destination.get_container_client(replica.container), replica.blob)
         replicas[record.disk.key] = (replica, listing)
         if copy.replica_holds(point.id, listing):
             continue
@@ -420,7 +397,8 @@ def plan_prune(run):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=STORAGE_MUTUALLY_EXCLUSIVE + [("recovery_point_id", "restore_before")],
+        mutually_exclusive=STORAGE_MUTUALLY_EXCLUSIVE + UNMANAGED_DISKS_ONE_OF + [("recovery_point_id", "restore_before")],
+        required_one_of=UNMANAGED_DISKS_ONE_OF,
         required_if=[("state", "absent", ["recovery_point_id"]),
                      ("state", "restored", ["recovery_point_id", "restore_before"], True)],
         supports_check_mode=True,

@@ -14,6 +14,7 @@ description:
   - Lists the recovery points that M(drkit.microsoft.blob_snapshot_copy) took of a VM's unmanaged disks, oldest first,
     with their completeness, disks, snapshot time stamps and sizes.
   - A recovery point is complete only when every disk it was taken of has its snapshot; only complete points can be restored.
+  - With O(destination), each point also tells whether its copy in that second account is complete.
 author:
   - drkit.microsoft maintainers (@drkit-microsoft)
 requirements:
@@ -21,6 +22,7 @@ requirements:
 extends_documentation_fragment:
   - drkit.microsoft.storage
   - drkit.microsoft.unmanaged_disks
+  - drkit.microsoft.storage_destination
   - drkit.microsoft.azure
 attributes:
   check_mode:
@@ -74,6 +76,12 @@ recovery_points:
     size:
       description: Sum of the disks' sizes in bytes.
       type: int
+    copy_status:
+      description:
+        - With O(destination), V(complete) when every disk's replica snapshot of the point exists there,
+          V(partial) when only some do (a copy cut off, to be rerun), V(none) when the point was not copied.
+      type: str
+      returned: when O(destination) is given
     snapshots:
       description: One entry per disk, with C(container), C(blob), C(lun), C(role), C(snapshot) (its time stamp) and C(size).
       type: list
@@ -84,9 +92,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import (
     AZURE_AUTH_ARGUMENT_SPEC, azure_token_credential_factory)
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.connection import (
-    STORAGE_ARGUMENT_SPEC, STORAGE_MUTUALLY_EXCLUSIVE, blob_service_client)
+    DESTINATION_OPTION, STORAGE_ARGUMENT_SPEC, STORAGE_MUTUALLY_EXCLUSIVE, blob_service_client)
+from ansible_collections.drkit.microsoft.plugins.module_utils.blob.copy import replica_disk
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.recovery_points import (
-    UNMANAGED_DISKS_ARGUMENT_SPEC, disks_from_params, read_recovery_points)
+    UNMANAGED_DISKS_ARGUMENT_SPEC, UNMANAGED_DISKS_ONE_OF, read_recovery_points, vm_disks)
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors
 
 
@@ -96,16 +105,26 @@ def main():
             STORAGE_ARGUMENT_SPEC,
             **AZURE_AUTH_ARGUMENT_SPEC,
             **UNMANAGED_DISKS_ARGUMENT_SPEC,
+            destination=DESTINATION_OPTION,
         ),
-        mutually_exclusive=STORAGE_MUTUALLY_EXCLUSIVE,
+        mutually_exclusive=STORAGE_MUTUALLY_EXCLUSIVE + UNMANAGED_DISKS_ONE_OF,
+        required_one_of=UNMANAGED_DISKS_ONE_OF,
         supports_check_mode=True,
     )
     params = module.params
     with reported_errors(module):
-        disks = disks_from_params(params["disks"])
-        service = blob_service_client(params, azure_token_credential_factory(module), params["ca_bundle"], params["max_retries"])
-        points = read_recovery_points(service, params["vm_name"], disks)
-        module.exit_json(changed=False, recovery_points=[p.as_dict() for p in points])
+        disks = vm_disks(params)
+        token_factory = azure_token_credential_factory(module)
+        service = blob_service_client(params, token_factory, params["ca_bundle"], params["max_retries"])
+        points = [p.as_dict() for p in read_recovery_points(service, params["vm_name"], disks)]
+        if params["destination"]:
+            replicas = [replica_disk(d, params["destination"].get("container")) for d in disks]
+            secondary = blob_service_client(params["destination"], token_factory, params["ca_bundle"], params["max_retries"])
+            copies = dict((p.id, p) for p in read_recovery_points(secondary, params["vm_name"], replicas))
+            for point in points:
+                copy = copies.get(point["id"])
+                point["copy_status"] = "none" if copy is None else "complete" if copy.complete else "partial"
+        module.exit_json(changed=False, recovery_points=points)
 
 
 if __name__ == "__main__":

@@ -158,3 +158,32 @@ def test_the_copy_source_sas_never_appears_in_results(accounts, vm):
     run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id="rp1"))
     result = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp1"))
     assert "sig=" not in result.output and accounts[0]["account_key"] not in result.output
+
+
+def test_info_reports_the_copy_status_of_each_point(accounts, vm):
+    for point_id in ("rp1", "rp2"):
+        run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id=point_id))
+    run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp1"))
+    info = run_module("blob_snapshot_copy_info", args(accounts, vm))
+    assert [(p["id"], p["copy_status"]) for p in info["recovery_points"]] == [("rp1", "complete"), ("rp2", "none")]
+
+
+def test_a_sas_token_works_for_both_accounts_and_is_never_shown(lab, accounts, vm):
+    from azure.storage.blob import AccountSasPermissions, ResourceTypes, generate_account_sas  # pylint: disable=import-outside-toplevel
+    from datetime import datetime, timedelta, timezone  # pylint: disable=import-outside-toplevel
+
+    def sas(details):
+        return generate_account_sas(details["account_name"], details["account_key"], ResourceTypes(service=True, container=True, object=True),
+                                    AccountSasPermissions(read=True, write=True, delete=True, list=True, add=True, create=True),
+                                    datetime.now(timezone.utc) + timedelta(hours=1))
+
+    primary, secondary = accounts
+    primary_sas, secondary_sas = sas(primary), sas(secondary)
+    values = dict(account_url=primary["account_url"], sas_token=primary_sas, ca_bundle=primary["ca_bundle"],
+                  vm_name=vm["name"], disks=vm["disks"], destination={"account_url": secondary["account_url"], "sas_token": secondary_sas})
+    taken = run_module("blob_snapshot_copy", dict(values, recovery_point_id="rp1"))
+    copied = run_module("blob_snapshot_copy", dict(values, state="copied", recovery_point_id="rp1"))
+    restored = run_module("blob_snapshot_copy", dict(values, state="restored", recovery_point_id="rp1", target="new", restore_from="secondary"))
+    for result in (taken, copied, restored):
+        assert result["changed"], result.result
+        assert primary_sas.split("sig=")[1][:20] not in result.output and secondary_sas.split("sig=")[1][:20] not in result.output

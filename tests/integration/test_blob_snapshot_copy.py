@@ -203,3 +203,16 @@ def test_prune_keeps_the_newest_points_and_a_rerun_changes_nothing(primary, serv
 def test_prune_without_a_rule_is_refused(primary, vm):
     result = run_module("blob_snapshot_copy", module_args(primary, vm, state="pruned"))
     assert result.failed and "keep_last" in result["msg"]
+
+
+def test_a_vm_storage_profile_names_the_disks(primary, vm):
+    def vhd(disk):
+        return {"vhd": {"uri": "%s/%s/%s" % (primary["account_url"], disk["container"], disk["blob"])}}
+
+    profile = {"osDisk": vhd(vm["disks"][0]), "dataDisks": [dict(vhd(d), lun=d["lun"]) for d in vm["disks"][1:]]}
+    args = module_args(primary, vm, recovery_point_id="rp1", storage_profile=profile)
+    del args["disks"]
+    taken = run_module("blob_snapshot_copy", args)
+    assert taken["recovery_point"]["complete"] and taken["recovery_point"]["disk_count"] == 4
+    info = run_module("blob_snapshot_copy", dict(args, state="restored", target="new"), check=True)
+    assert len(info["plan"]) == 4

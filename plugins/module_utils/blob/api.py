@@ -40,10 +40,18 @@ def operation(name, target):
 
 
 def list_blob_versions(container_client, blob_name):
-    """The base blob and every snapshot of *blob_name*, with metadata, oldest snapshot first."""
-    with operation("list_blobs", "%s/%s" % (container_client.container_name, blob_name)):
-        found = [b for b in container_client.list_blobs(name_starts_with=blob_name, include=["snapshots", "metadata"])
-                 if b.name == blob_name]
+    """The base blob and every snapshot of *blob_name*, with metadata, oldest snapshot first.
+
+    A container that does not exist holds no blobs: the answer is then empty.
+    """
+    try:
+        with operation("list_blobs", "%s/%s" % (container_client.container_name, blob_name)):
+            found = [b for b in container_client.list_blobs(name_starts_with=blob_name, include=["snapshots", "metadata"])
+                     if b.name == blob_name]
+    except DrkitError as error:
+        if error.code == "ContainerNotFound":
+            return []
+        raise
     return sorted(found, key=lambda b: (b.snapshot is None, b.snapshot or ""))
 
 

@@ -32,6 +32,10 @@ STORAGE_ARGUMENT_SPEC = dict(
 
 STORAGE_MUTUALLY_EXCLUSIVE = [("account_key", "sas_token")]
 
+# The second account holding replicas of recovery points (doc fragment storage_destination).
+DESTINATION_OPTION = dict(type="dict", options=dict(STORAGE_ACCOUNT_OPTIONS, container=dict(type="str")),
+                          mutually_exclusive=STORAGE_MUTUALLY_EXCLUSIVE)
+
 
 def storage_auth_mode(account, parameter="account_url"):
     """The credential an account entry uses: explicit ``auth_mode``, else what was given."""

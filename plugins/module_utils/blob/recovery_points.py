@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from urllib.parse import unquote, urlsplit
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob import api
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
@@ -33,12 +34,14 @@ POINT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 UNMANAGED_DISKS_ARGUMENT_SPEC = dict(
     vm_name=dict(type="str", required=True),
-    disks=dict(type="list", elements="dict", required=True, options=dict(
+    disks=dict(type="list", elements="dict", options=dict(
         container=dict(type="str", required=True),
         blob=dict(type="str", required=True),
         lun=dict(type="int"),
     )),
+    storage_profile=dict(type="dict"),
 )
+UNMANAGED_DISKS_ONE_OF = [("disks", "storage_profile")]
 
 
 class Disk(object):
@@ -75,6 +78,38 @@ def disks_from_params(entries, parameter="disks"):
         if disk.lun is not None and not 0 <= disk.lun <= 63:
             raise InvalidParameter(parameter, "lun must be between 0 and 63")
     return disks
+
+
+def disks_from_storage_profile(profile, account_url, parameter="storage_profile"):
+    """The unmanaged disks a VM's storage profile references, as ARM returns it (camelCase) or the SDK (snake_case)."""
+    def field(entry, camel, snake):
+        return entry.get(camel, entry.get(snake)) if isinstance(entry, dict) else None
+
+    entries = [(field(profile, "osDisk", "os_disk"), None)]
+    entries += [(d, field(d, "lun", "lun")) for d in field(profile, "dataDisks", "data_disks") or []]
+    account = urlsplit(account_url.rstrip("/") + "/")
+    disks = []
+    for entry, lun in entries:
+        uri = field(field(entry, "vhd", "vhd") or {}, "uri", "uri")
+        if not uri:
+            raise InvalidParameter(parameter, "every disk must be unmanaged, with vhd.uri (managed disks are backed up by Azure Backup)")
+        location = urlsplit(uri)
+        path = location.path
+        if location.hostname == account.hostname and account.path.strip("/"):
+            # Emulator and private endpoint style: the account is the first part of the path.
+            path = path[len(account.path.rstrip("/")):] if path.startswith(account.path.rstrip("/") + "/") else ""
+        if location.hostname != account.hostname or path.count("/") < 2:
+            raise InvalidParameter(parameter, "disk %s is not in the account of account_url %s" % (uri, account_url))
+        container, blob = unquote(path.lstrip("/")).split("/", 1)
+        disks.append({"container": container, "blob": blob, "lun": lun})
+    return disks_from_params(disks, parameter)
+
+
+def vm_disks(params):
+    """The VM's disks from the module's ``disks`` or ``storage_profile`` option."""
+    if params.get("disks"):
+        return disks_from_params(params["disks"])
+    return disks_from_storage_profile(params["storage_profile"], params["account_url"])
 
 
 def validate_point_id(point_id, parameter="recovery_point_id"):

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob import planner
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.recovery_points import (
-    Disk, disks_from_params, group_recovery_points, select_point, snapshot_metadata)
+    Disk, disks_from_params, disks_from_storage_profile, group_recovery_points, select_point, snapshot_metadata)
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 
 DISKS = [Disk("vhds", "vm1-os.vhd"), Disk("vhds", "vm1-data0.vhd", 0)]
@@ -124,3 +124,32 @@ def test_bad_disk_lists_are_refused_naming_the_parameter(entries, rule):
     with pytest.raises(InvalidParameter) as caught:
         disks_from_params(entries)
     assert caught.value.parameter == "disks" and rule in str(caught.value)
+
+
+PROFILE = {
+    "osDisk": {"name": "os", "vhd": {"uri": "https://contoso.blob.core.windows.net/vhds/app01-os.vhd"}},
+    "dataDisks": [{"lun": 0, "vhd": {"uri": "https://contoso.blob.core.windows.net/vhds/app01%20data0.vhd"}},
+                  {"lun": 3, "vhd": {"uri": "https://contoso.blob.core.windows.net/data/sub/app01-d3.vhd"}}],
+}
+
+
+def test_disks_come_from_a_vm_storage_profile():
+    disks = disks_from_storage_profile(PROFILE, "https://contoso.blob.core.windows.net")
+    assert [(d.container, d.blob, d.role) for d in disks] == [
+        ("vhds", "app01-os.vhd", "os"), ("vhds", "app01 data0.vhd", "lun0"), ("data", "sub/app01-d3.vhd", "lun3")]
+
+
+def test_sdk_shaped_profiles_and_emulator_endpoints_work_too():
+    profile = {"os_disk": {"vhd": {"uri": "https://127.0.0.1:10000/devstore/vhds/os.vhd"}}, "data_disks": []}
+    disks = disks_from_storage_profile(profile, "https://127.0.0.1:10000/devstore")
+    assert [(d.container, d.blob) for d in disks] == [("vhds", "os.vhd")]
+
+
+@pytest.mark.parametrize("profile, rule", [
+    ({"osDisk": {"managedDisk": {"id": "/subscriptions/x"}}}, "unmanaged"),
+    ({"osDisk": {"vhd": {"uri": "https://other.blob.core.windows.net/vhds/os.vhd"}}}, "not in the account"),
+])
+def test_profiles_with_managed_or_foreign_disks_are_refused(profile, rule):
+    with pytest.raises(InvalidParameter) as caught:
+        disks_from_storage_profile(profile, "https://contoso.blob.core.windows.net")
+    assert caught.value.parameter == "storage_profile" and rule in str(caught.value)
