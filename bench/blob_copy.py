@@ -11,13 +11,10 @@ between the first and the last snapshot of each point.
 Run from the repository root with the collection importable (make bench does this).
 """
 import argparse
-import json
 import os
 import random
-import ssl
 import sys
 import tempfile
-import urllib.request
 import uuid
 
 from azure.core.credentials import AzureNamedKeyCredential
@@ -30,15 +27,9 @@ import labctl  # noqa: E402  pylint: disable=wrong-import-position
 from labframe.inventory import load_vars  # noqa: E402  pylint: disable=wrong-import-position
 from labframe.state import LabState  # noqa: E402  pylint: disable=wrong-import-position
 from module_runner import run_module  # noqa: E402  pylint: disable=wrong-import-position
+from proxy_admin import admin  # noqa: E402  pylint: disable=wrong-import-position
 
 PAGE = 512
-
-
-def admin(lab, method, path):
-    context = ssl.create_default_context(cafile=lab["drkit_lab_ca_bundle"])
-    request = urllib.request.Request(lab["drkit_lab_storage_proxy_admin"] + path, method=method)
-    with urllib.request.urlopen(request, context=context) as response:
-        return json.loads(response.read() or b"null")
 
 
 def change(blob, size, percent, rng):

@@ -4,11 +4,8 @@ The proxy supplies what Azurite lacks (a true page-range diff with cleared range
 From URL) and counts the page bytes that move, so "only the changed pages" is measured.
 """
 import hashlib
-import json
 import os
 import random
-import ssl
-import urllib.request
 import uuid
 
 import pytest
@@ -16,6 +13,7 @@ from azure.core.credentials import AzureNamedKeyCredential
 from azure.storage.blob import BlobServiceClient
 
 from module_runner import run_module
+from proxy_admin import admin
 
 PAGE = 512
 SIZES = {"os": 2 << 20, 0: 1 << 20, 1: 1 << 20, 2: 512 << 10}
@@ -29,16 +27,6 @@ def account(lab, side):
 def client(details):
     return BlobServiceClient(details["account_url"], connection_verify=details["ca_bundle"],
                              credential=AzureNamedKeyCredential(details["account_name"], details["account_key"]))
-
-
-def admin(lab, method, path, body=None):
-    context = ssl.create_default_context(cafile=lab["drkit_lab_ca_bundle"])
-    request = urllib.request.Request(lab["drkit_lab_storage_proxy_admin"] + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, context=context) as response:
-        text = response.read()
-    return json.loads(text) if text else None
 
 
 @pytest.fixture
