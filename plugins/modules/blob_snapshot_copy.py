@@ -261,7 +261,8 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.blob.appliers impo
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.connection import (
     DESTINATION_OPTION, STORAGE_ARGUMENT_SPEC, STORAGE_MUTUALLY_EXCLUSIVE, blob_service_client, storage_auth_mode)
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.recovery_points import (
-    UNMANAGED_DISKS_ARGUMENT_SPEC, UNMANAGED_DISKS_ONE_OF, read_recovery_points, select_point, validate_point_id, vm_disks)
+    UNMANAGED_DISKS_ARGUMENT_SPEC, UNMANAGED_DISKS_ONE_OF, group_recovery_points, list_disks, read_recovery_points, select_point,
+    validate_point_id, vm_disks)
 from ansible_collections.drkit.microsoft.plugins.module_utils.blob.sas import SourceUrls
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import remember_secret, reported_errors, run_plan
@@ -298,7 +299,7 @@ class Run(object):
         self.disks = vm_disks(params)
         if params["max_concurrency"] < 1:
             raise InvalidParameter("max_concurrency", "must be at least 1")
-        self.auth_mode = storage_auth_mode(params)
+        storage_auth_mode(params)  # refuses missing or conflicting credentials before any call
         self.now = datetime.now(timezone.utc)
         self.point_id = params["recovery_point_id"]
         if self.point_id is None and params["state"] == "snapshot":
@@ -310,7 +311,10 @@ class Run(object):
             raise InvalidParameter("destination", "required with state=copied: the second account to copy to")
         self.token_factory = azure_token_credential_factory(module)
         self.service = self.connect(params)
-        self.points = read_recovery_points(self.service, params["vm_name"], self.disks)
+        self.listings, locations = list_disks(self.service, self.disks)
+        self.points = group_recovery_points(params["vm_name"], self.listings, locations)
+        # Appliers of the action types only some states plan (copies, prunes), added by those planners.
+        self.extra_appliers = {}
         self.remember = lambda token: remember_secret(module, token)
         self.appliers = AccountAppliers(self.service, SourceUrls(self.service, params, self.remember), params["max_concurrency"])
 
@@ -356,23 +360,26 @@ def plan_copy(run):
                          step="plan_copy", target=point.id)
     destination = run.params["destination"]
     run.destination = run.connect(destination)
-    replicas, ranges, containers = {}, {}, set()
+    replica_of = dict((s.disk.key, copy.replica_disk(s.disk, destination.get("container"))) for s in point.snapshots)
+    missing = sorted(name for name in set(r.container for r in replica_of.values())
+                     if not api.container_exists(run.destination.get_container_client(name)))
+    source_listings = dict((disk.key, listing) for disk, listing in run.listings)
+    replicas, ranges = {}, {}
     for record in point.snapshots:
-        replica = copy.replica_disk(record.disk, destination.get("container"))
-        if not api.container_exists(run.destination.get_container_client(replica.container)):
-            containers.add(replica.container)
+        replica = replica_of[record.disk.key]
         listing = api.list_blob_versions(run.destination.get_container_client(replica.container), replica.blob)
         replicas[record.disk.key] = (replica, listing)
         if copy.replica_holds(point.id, listing):
             continue
-        source_versions = api.list_blob_versions(run.service.get_container_client(record.disk.container), record.disk.blob)
-        base = copy.choose_base(record, set(v.snapshot for v in source_versions if v.snapshot), listing)
+        source_stamps = set(v.snapshot for v in source_listings[record.disk.key] if v.snapshot)
+        base = copy.choose_base(record, source_stamps, listing)
         snapshot = run.service.get_blob_client(record.disk.container, record.disk.blob, snapshot=record.snapshot)
         written, cleared = api.page_ranges(snapshot, previous_snapshot=base)
         ranges[record.disk.key] = (base, written, cleared if base else [])
     run.copy_appliers = copy.CopyAppliers(run.service, run.destination, SourceUrls(run.service, run.params, run.remember), ranges,
                                           run.params["max_concurrency"], run.params["copy_method"] == "client")
-    return copy.plan_containers(sorted(containers)).extend(copy.plan_copy(point, replicas, ranges))
+    run.extra_appliers.update(run.copy_appliers.as_mapping())
+    return copy.plan_containers(missing).extend(copy.plan_copy(point, replicas, ranges))
 
 
 def replica_disks(run):
@@ -389,7 +396,7 @@ def plan_prune(run):
         replica_points = read_recovery_points(run.destination, params["vm_name"], replica_disks(run))
         protected = prune.copy_bases(replica_points)
         plan = prune.plan_prune(replica_points, "destination", params["keep_last"], params["keep_days"], run.now)
-    run.prune_appliers = prune.PruneAppliers(services)
+    run.extra_appliers.update(prune.PruneAppliers(services).as_mapping())
     source_plan = prune.plan_prune(run.points, "source", params["keep_last"], params["keep_days"], run.now, protected)
     return source_plan.extend(plan) if plan else source_plan
 
@@ -417,10 +424,7 @@ def main():
         else:
             plan = plan_restore(run)
         appliers = run.appliers.as_mapping()
-        if state == "copied":
-            appliers.update(run.copy_appliers.as_mapping())
-        if state == "pruned":
-            appliers.update(run.prune_appliers.as_mapping())
+        appliers.update(run.extra_appliers)
 
         def summarize(outcomes):
             result = {}

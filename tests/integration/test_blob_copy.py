@@ -6,7 +6,6 @@ From URL) and counts the page bytes that move, so "only the changed pages" is me
 import hashlib
 import os
 import random
-import uuid
 
 import pytest
 from azure.core.credentials import AzureNamedKeyCredential
@@ -14,6 +13,7 @@ from azure.storage.blob import BlobServiceClient
 
 from module_runner import run_module
 from proxy_admin import admin
+from vm_disks import create_vm
 
 PAGE = 512
 SIZES = {"os": 2 << 20, 0: 1 << 20, 1: 1 << 20, 2: 512 << 10}
@@ -36,17 +36,7 @@ def accounts(lab):
 
 @pytest.fixture
 def vm(accounts):
-    container = "cp-%s" % uuid.uuid4().hex[:10]
-    service = client(accounts[0])
-    service.create_container(container)
-    disks = []
-    for lun, size in SIZES.items():
-        name = "disk-%s.vhd" % lun
-        blob = service.get_blob_client(container, name)
-        blob.create_page_blob(size=size)
-        change(blob, size, writes=8, clears=1)
-        disks.append({"container": container, "blob": name} if lun == "os" else {"container": container, "blob": name, "lun": lun})
-    return {"name": "vm-" + container, "container": container, "disks": disks}
+    return create_vm(client(accounts[0]), SIZES, lambda blob, size: change(blob, size, writes=8, clears=1), prefix="cp")
 
 
 def change(blob, size, writes, clears):
@@ -175,3 +165,15 @@ def test_a_sas_token_works_for_both_accounts_and_is_never_shown(lab, accounts, v
     for result in (taken, copied, restored):
         assert result["changed"], result.result
         assert primary_sas.split("sig=")[1][:20] not in result.output and secondary_sas.split("sig=")[1][:20] not in result.output
+
+
+def test_the_client_side_copier_gives_the_same_replicas(accounts, vm):
+    primary = client(accounts[0])
+    taken = run_module("blob_snapshot_copy", args(accounts, vm, recovery_point_id="rp1"))["recovery_point"]
+    copied = run_module("blob_snapshot_copy", args(accounts, vm, state="copied", recovery_point_id="rp1", copy_method="client"))
+    assert copied["changed"], copied.result
+    replicas = client(accounts[1])
+    for replica, source in zip(sorted(copied["destination_recovery_point"]["snapshots"], key=lambda s: s["blob"]),
+                               sorted(taken["snapshots"], key=lambda s: s["blob"])):
+        assert digest(replicas, replica["container"], replica["blob"], replica["snapshot"]) == \
+            digest(primary, vm["container"], source["blob"], source["snapshot"])

@@ -7,7 +7,6 @@ import hashlib
 import os
 import threading
 import time
-import uuid
 
 import pytest
 from azure.core.credentials import AzureNamedKeyCredential
@@ -18,9 +17,9 @@ from labframe.inventory import load_vars
 from labframe.state import LabState
 from module_runner import run_module
 from proxy_admin import admin
+from vm_disks import create_vm
 
-DISKS = 4
-DISK_SIZE = 16 << 20
+SIZES = {"os": 16 << 20, 0: 16 << 20, 1: 16 << 20, 2: 16 << 20}
 
 
 @pytest.fixture
@@ -37,11 +36,15 @@ def lab_vars(state):
     return load_vars(LabState(state).inventory_path)
 
 
-def module_args(lab, container):
+def fill(blob, size):
+    for offset in range(0, size, 4 << 20):
+        blob.upload_page(os.urandom(4 << 20), offset=offset, length=4 << 20)
+
+
+def module_args(lab, vm):
     storage = lab["drkit_lab_storage"]
     return dict(account_url=storage["primary"]["proxy_url"], account_key=storage["primary"]["account_key"],
-                ca_bundle=lab["drkit_lab_ca_bundle"], vm_name="outage-vm", max_concurrency=2,
-                disks=[dict({"container": container, "blob": "d%d.vhd" % i}, **({"lun": i} if i else {})) for i in range(DISKS)],
+                ca_bundle=lab["drkit_lab_ca_bundle"], vm_name=vm["name"], max_concurrency=2, disks=vm["disks"],
                 destination={"account_url": storage["secondary"]["proxy_url"], "account_key": storage["secondary"]["account_key"]})
 
 
@@ -53,21 +56,15 @@ def primary_service(lab):
 
 def test_a_copy_cut_by_an_azurite_outage_completes_on_rerun_and_is_never_complete_before(own_lab):
     lab = lab_vars(own_lab)
-    container = "outage-%s" % uuid.uuid4().hex[:8]
     service = primary_service(lab)
-    service.create_container(container)
-    for index in range(DISKS):
-        blob = service.get_blob_client(container, "d%d.vhd" % index)
-        blob.create_page_blob(size=DISK_SIZE)
-        for offset in range(0, DISK_SIZE, 4 << 20):
-            blob.upload_page(os.urandom(4 << 20), offset=offset, length=4 << 20)
-    taken = run_module("blob_snapshot_copy", dict(module_args(lab, container), recovery_point_id="rp1"))["recovery_point"]
-    expected = dict((s["blob"], hashlib.sha256(service.get_blob_client(container, s["blob"], snapshot=s["snapshot"])
+    vm = create_vm(service, SIZES, fill, prefix="outage")
+    taken = run_module("blob_snapshot_copy", dict(module_args(lab, vm), recovery_point_id="rp1"))["recovery_point"]
+    expected = dict((s["blob"], hashlib.sha256(service.get_blob_client(vm["container"], s["blob"], snapshot=s["snapshot"])
                                                .download_blob().readall()).hexdigest()) for s in taken["snapshots"])
 
     outcome = {}
     copying = threading.Thread(target=lambda: outcome.update(result=run_module(
-        "blob_snapshot_copy", dict(module_args(lab, container), state="copied", recovery_point_id="rp1", max_retries=0))))
+        "blob_snapshot_copy", dict(module_args(lab, vm), state="copied", recovery_point_id="rp1", max_retries=0))))
     copying.start()
     deadline = time.time() + 60
     while admin(lab, "GET", "/counters")["requests"].get("put_page_from_url", 0) < 3:
@@ -80,12 +77,12 @@ def test_a_copy_cut_by_an_azurite_outage_completes_on_rerun_and_is_never_complet
 
     labctl.start(own_lab)
     lab = lab_vars(own_lab)  # Azurite came back with fresh keys
-    info_args = module_args(lab, container)
+    info_args = module_args(lab, vm)
     del info_args["max_concurrency"]
     info = run_module("blob_snapshot_copy_info", info_args)
     assert [p["copy_status"] for p in info["recovery_points"]] in (["none"], ["partial"]), info.result
 
-    rerun = run_module("blob_snapshot_copy", dict(module_args(lab, container), state="copied", recovery_point_id="rp1"))
+    rerun = run_module("blob_snapshot_copy", dict(module_args(lab, vm), state="copied", recovery_point_id="rp1"))
     assert rerun["changed"] and rerun["destination_recovery_point"]["complete"], rerun.result
     secondary = lab["drkit_lab_storage"]["secondary"]
     replicas = BlobServiceClient(secondary["account_url"], connection_verify=lab["drkit_lab_ca_bundle"],

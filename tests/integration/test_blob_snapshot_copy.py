@@ -2,13 +2,13 @@
 import hashlib
 import os
 import random
-import uuid
 
 import pytest
 from azure.core.credentials import AzureNamedKeyCredential
 from azure.storage.blob import BlobServiceClient
 
 from module_runner import run_module
+from vm_disks import create_vm
 
 PAGE = 512
 DISK_SIZES = {"os": 1 << 20, 0: 512 << 10, 1: 512 << 10, 2: 256 << 10}
@@ -29,16 +29,7 @@ def service(primary):
 @pytest.fixture
 def vm(service):
     """A VM of four page blobs with random writes and cleared ranges, in a fresh container."""
-    container = "vm-%s" % uuid.uuid4().hex[:10]
-    service.create_container(container)
-    disks = []
-    for lun, size in DISK_SIZES.items():
-        name = "disk-%s.vhd" % lun
-        blob = service.get_blob_client(container, name)
-        blob.create_page_blob(size=size)
-        scribble(blob, size)
-        disks.append({"container": container, "blob": name} if lun == "os" else {"container": container, "blob": name, "lun": lun})
-    return {"name": "vm-" + container, "container": container, "disks": disks}
+    return create_vm(service, DISK_SIZES, scribble)
 
 
 def scribble(blob, size, writes=6):

@@ -22,6 +22,12 @@ def _without_query(url):
     return url.split("?", 1)[0] if url else url
 
 
+def blob_at(service, key, snapshot=None):
+    """The client of blob ``container/name`` (or of one of its snapshots) in *service*."""
+    container, name = key.split("/", 1)
+    return service.get_blob_client(container, name, snapshot=snapshot)
+
+
 @contextmanager
 def operation(name, target):
     """Report any SDK failure inside the block as *name* on *target* with the service's code."""

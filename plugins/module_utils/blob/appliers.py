@@ -31,8 +31,7 @@ class AccountAppliers(object):
         self.snapshot_skew_seconds = None
 
     def blob(self, key, snapshot=None):
-        container, name = key.split("/", 1)
-        return self.service.get_blob_client(container, name, snapshot=snapshot)
+        return api.blob_at(self.service, key, snapshot)
 
     def as_mapping(self):
         return {

@@ -98,24 +98,20 @@ class CopyAppliers(object):
         return {COPY_DISK: self.copy_disk,
                 CREATE_CONTAINER: lambda action: api.create_container(self.destination.get_container_client(action.target))}
 
-    def _blob(self, service, key, snapshot=None):
-        container, name = key.split("/", 1)
-        return service.get_blob_client(container, name, snapshot=snapshot)
-
     def copy_disk(self, action):
         detail = action.detail
-        replica = self._blob(self.destination, action.target)
+        replica = api.blob_at(self.destination, action.target)
         base, written, cleared = self.ranges[detail["source"]]
         if base is None:
             api.create_page_blob(replica, detail["size"])
         elif api.get_properties(replica).size != detail["size"]:
             api.resize_page_blob(replica, detail["size"])
-        source = self._blob(self.source, detail["source"], detail["snapshot"])
-        url = self.source_url(detail["source"], detail["snapshot"])
+        source = api.blob_at(self.source, detail["source"], detail["snapshot"])
+        url = None if self.client_side else self.source_url(detail["source"], detail["snapshot"])
 
         def write(piece):
             offset, length = piece
-            if self.client_side:
+            if url is None:
                 api.upload_page(replica, api.read_range(source, offset, length), offset)
             else:
                 api.upload_page_from_url(replica, url, offset, length)

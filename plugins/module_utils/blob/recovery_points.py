@@ -203,16 +203,21 @@ def group_recovery_points(vm_name, listings, locations=None):
     return sorted(points.values(), key=lambda p: (p.started or "", p.id))
 
 
-def read_recovery_points(service, vm_name, disks, replicas=None):
-    """List every disk's blob with its snapshots and group them into the VM's recovery points.
+def list_disks(service, disks, replicas=None):
+    """Each disk with its blob and snapshots: ``[(disk, listing)]`` and where each listing was read.
 
-    With *replicas* (a disk key to its replica :class:`Disk`), the replicas are listed
-    instead, and the points name the original disks with the replicas as locations.
+    With *replicas* (a disk key to its replica :class:`Disk`), the replicas are listed instead.
     """
     sources = dict((d.key, (replicas or {}).get(d.key, d)) for d in disks)
     listings = [(disk, api.list_blob_versions(service.get_container_client(sources[disk.key].container), sources[disk.key].blob))
                 for disk in disks]
-    return group_recovery_points(vm_name, listings, dict((k, v.key) for k, v in sources.items()))
+    return listings, dict((key, source.key) for key, source in sources.items())
+
+
+def read_recovery_points(service, vm_name, disks, replicas=None):
+    """The VM's recovery points in *service*; with *replicas*, those of the replicas, naming the original disks."""
+    listings, locations = list_disks(service, disks, replicas)
+    return group_recovery_points(vm_name, listings, locations)
 
 
 def _int(value):

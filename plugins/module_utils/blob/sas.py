@@ -34,9 +34,8 @@ class SourceUrls(object):
         self._delegation_key = None
 
     def __call__(self, key, snapshot=None):
-        container, name = key.split("/", 1)
-        url = self.service.get_blob_client(container, name, snapshot=snapshot).url
-        token = self._token(container, name, snapshot)
+        url = api.blob_at(self.service, key, snapshot).url
+        token = self._token(*key.split("/", 1), snapshot=snapshot)
         self.remember(token)
         return url + ("&" if "?" in url else "?") + token
 

@@ -4,7 +4,6 @@ import datetime
 import warnings
 
 import pytest
-import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from azure import identity
 from azure.mgmt.core.tools import get_arm_endpoints
@@ -14,7 +13,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.drkit.microsoft.plugins.doc_fragments.azure import ModuleDocFragment
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import (
     AZURE_AUTH_ARGUMENT_SPEC, AZURE_CLI_CLIENT_ID, CLOUDS, azure_credential, azure_token_credential_factory, credential_arguments,
     resolve_azure_auth)
@@ -320,13 +318,3 @@ def test_ansible_azure_auth_source_is_the_fallback_of_auth_source(monkeypatch):
     result = validator.validate({"secret": "s3cret"})
     assert result.validated_parameters["auth_source"] == "msi"
     assert "s3cret" in result._no_log_values  # pylint: disable=protected-access
-
-
-def test_the_doc_fragment_documents_the_argument_spec_exactly():
-    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
-    assert sorted(documented) == sorted(AZURE_AUTH_ARGUMENT_SPEC)
-    for name, spec in AZURE_AUTH_ARGUMENT_SPEC.items():
-        doc = documented[name]
-        assert (doc["type"], doc.get("default"), doc.get("choices"), doc.get("required", False)) == \
-            (spec["type"], spec.get("default"), spec.get("choices"), spec.get("required", False)), name
-        assert all(sentence.rstrip().endswith(".") for sentence in doc["description"]), name

@@ -1,10 +1,8 @@
 """SQL Server connection strings: each driver's attributes, values that cannot inject, and the refusals."""
 
 import pytest
-import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.drkit.microsoft.plugins.doc_fragments.sql_server import ModuleDocFragment
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.secrets import scrub
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import (
@@ -189,13 +187,3 @@ def test_the_argument_spec_fills_the_defaults_the_builder_reads():
 ])
 def test_the_argument_spec_constraints_refuse_before_the_module_runs(given, message):
     assert any(message in error for error in validate(**given).error_messages)
-
-
-def test_the_doc_fragment_documents_the_argument_spec_exactly():
-    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
-    assert sorted(documented) == sorted(SQL_SERVER_ARGUMENT_SPEC)
-    for name, spec in SQL_SERVER_ARGUMENT_SPEC.items():
-        doc = documented[name]
-        assert (doc["type"], doc.get("default"), doc.get("choices"), doc.get("required", False)) == \
-            (spec["type"], spec.get("default"), spec.get("choices"), spec.get("required", False)), name
-        assert all(sentence.rstrip().endswith(".") for sentence in doc["description"]), name

@@ -1,11 +1,9 @@
 """WinRM options become pywinrm Protocol arguments; impossible or clear-text connections are refused."""
 
 import pytest
-import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from winrm.protocol import Protocol
 
-from ansible_collections.drkit.microsoft.plugins.doc_fragments.winrm import ModuleDocFragment
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.winrm.connection import (
     WINRM_ARGUMENT_SPEC, WINRM_REQUIRED_IF, winrm_protocol_kwargs)
@@ -149,13 +147,3 @@ def test_the_argument_spec_fills_the_defaults_the_builder_reads():
 @pytest.mark.parametrize("transport, missing", [("ntlm", "winrm_user, winrm_password"), ("certificate", "winrm_cert_pem, winrm_cert_key_pem")])
 def test_required_if_names_what_each_transport_needs(transport, missing):
     assert any(missing in error for error in validate(winrm_host="mabs01", winrm_transport=transport).error_messages)
-
-
-def test_the_doc_fragment_documents_the_argument_spec_exactly():
-    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
-    assert sorted(documented) == sorted(WINRM_ARGUMENT_SPEC)
-    for name, spec in WINRM_ARGUMENT_SPEC.items():
-        doc = documented[name]
-        assert (doc["type"], doc.get("default"), doc.get("choices"), doc.get("required", False)) == \
-            (spec["type"], spec.get("default"), spec.get("choices"), spec.get("required", False)), name
-        assert all(sentence.rstrip().endswith(".") for sentence in doc["description"]), name
