@@ -27,7 +27,7 @@ import labctl  # noqa: E402  pylint: disable=wrong-import-position
 from labframe.inventory import load_vars  # noqa: E402  pylint: disable=wrong-import-position
 from labframe.state import LabState  # noqa: E402  pylint: disable=wrong-import-position
 from module_runner import run_module  # noqa: E402  pylint: disable=wrong-import-position
-from proxy_admin import admin  # noqa: E402  pylint: disable=wrong-import-position
+from lab_admin import admin  # noqa: E402  pylint: disable=wrong-import-position
 
 PAGE = 512
 

@@ -16,6 +16,7 @@ from azure.storage.blob import BlobServiceClient
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "lab")))
 
+import lab_admin  # noqa: E402  pylint: disable=wrong-import-position
 import labctl  # noqa: E402  pylint: disable=wrong-import-position
 from labframe.inventory import load_vars  # noqa: E402  pylint: disable=wrong-import-position
 from labframe.state import LabState  # noqa: E402  pylint: disable=wrong-import-position
@@ -71,3 +72,25 @@ def new_container(blob_service):
             container.delete_container()
         except ResourceNotFoundError:
             pass
+
+
+@pytest.fixture(scope="session")
+def azure_args(lab):
+    """The Azure options of a module task logging in as the lab's service principal."""
+    return dict(lab["drkit_lab_azure"], auth_source="auto")
+
+
+@pytest.fixture(scope="session")
+def azure_env(lab):
+    """Environment a module process needs to trust the lab's Resource Manager and Entra ID (its CA)."""
+    return dict(lab["drkit_lab_azure_environment"])
+
+
+@pytest.fixture
+def azure_vm(lab):
+    """Makes a VM in the lab's Resource Manager, in a resource group of its own; returns its spec with its id."""
+    def make(power_state="running", storage_profile=None, location="westeurope"):
+        spec = {"resource_group": "rg-%s" % uuid.uuid4().hex[:8], "name": "vm-%s" % uuid.uuid4().hex[:8], "location": location,
+                "power_state": power_state, "storage_profile": storage_profile or {"osDisk": {"name": "os", "osType": "Linux"}}}
+        return lab_admin.admin(lab, "PUT", "/virtual-machines", spec, service="arm")
+    return make

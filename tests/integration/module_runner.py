@@ -34,15 +34,16 @@ class ModuleRun(object):
         return self.stdout + self.stderr
 
 
-def run_module(name, args, check=False, diff=False):
-    """Run ``drkit.microsoft.<name>`` with *args*; returns a :class:`ModuleRun`."""
+def run_module(name, args, check=False, diff=False, env=None):
+    """Run ``drkit.microsoft.<name>`` with *args* and *env* added to the environment; returns a :class:`ModuleRun`."""
     module_args = dict(args, _ansible_check_mode=check, _ansible_diff=diff, _ansible_no_log=False)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump({"ANSIBLE_MODULE_ARGS": module_args}, handle)
     try:
         # The collection is importable through the PYTHONPATH the test run was given.
         process = subprocess.run([sys.executable, os.path.join(COLLECTION, "plugins", "modules", name + ".py"), handle.name],
-                                 capture_output=True, text=True, timeout=600, check=False)
+                                 capture_output=True, text=True, timeout=600, check=False,
+                                 env=dict(os.environ, **(env or {})))
     finally:
         os.unlink(handle.name)
     try:

@@ -16,7 +16,7 @@ import labctl
 from labframe.inventory import load_vars
 from labframe.state import LabState
 from module_runner import run_module
-from proxy_admin import admin
+from lab_admin import admin
 from vm_disks import create_vm
 
 SIZES = {"os": 16 << 20, 0: 16 << 20, 1: 16 << 20, 2: 16 << 20}

@@ -15,6 +15,7 @@ from azure.core.credentials import AzureNamedKeyCredential
 from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import BlobSasPermissions, BlobServiceClient, generate_blob_sas
 
+import lab_admin
 import labctl
 from labframe import processes
 from labframe.state import LabState
@@ -90,8 +91,15 @@ def test_the_inventory_file_has_the_documented_names(lab_state_dir):
     assert localhost["ansible_connection"] == "local"
     assert os.access(localhost["ansible_python_interpreter"], os.X_OK)
     lab_vars = inventory["all"]["vars"]
-    assert sorted(lab_vars) == ["drkit_lab_ca_bundle", "drkit_lab_storage", "drkit_lab_storage_proxy_admin"]
+    assert sorted(lab_vars) == ["drkit_lab_arm_admin", "drkit_lab_azure", "drkit_lab_azure_environment", "drkit_lab_ca_bundle",
+                                "drkit_lab_storage", "drkit_lab_storage_proxy_admin"]
     assert re.fullmatch(r"https://127\.0\.0\.1:\d+/__lab", lab_vars["drkit_lab_storage_proxy_admin"])
+    assert re.fullmatch(r"https://127\.0\.0\.1:\d+/__lab", lab_vars["drkit_lab_arm_admin"])
+    azure = lab_vars["drkit_lab_azure"]
+    assert sorted(azure) == ["client_id", "cloud_environment", "disable_instance_discovery", "secret", "subscription_id", "tenant"]
+    assert lab_vars["drkit_lab_arm_admin"] == azure["cloud_environment"] + "/__lab"
+    assert lab_vars["drkit_lab_azure_environment"] == {"REQUESTS_CA_BUNDLE": lab_vars["drkit_lab_ca_bundle"],
+                                                       "SSL_CERT_FILE": lab_vars["drkit_lab_ca_bundle"]}
     with open(lab_vars["drkit_lab_ca_bundle"], encoding="ascii") as handle:
         assert handle.read().startswith("-----BEGIN CERTIFICATE-----")
     storage = lab_vars["drkit_lab_storage"]
@@ -153,13 +161,14 @@ def test_stop_then_status_reports_not_running(cli_lab):
     state_dir = cli_lab[0]
     running = labctl_cli("status", state_dir)
     assert re.fullmatch(r"azurite: running \(pid \d+, blob port \d+\)\n"
-                        r"storage_proxy: running \(pid \d+, https port \d+\)\n", running.stdout), running.stdout
+                        r"storage_proxy: running \(pid \d+, https port \d+\)\n"
+                        r"arm: running \(pid \d+, https port \d+\)\n", running.stdout), running.stdout
     run = labctl.status(state_dir)["azurite"]
 
     labctl_cli("stop", state_dir)
     stopped = labctl_cli("status", state_dir, check=False)
     assert stopped.returncode == labctl.EXIT_NOT_RUNNING
-    assert stopped.stdout == "azurite: not running\nstorage_proxy: not running\n"
+    assert stopped.stdout == "azurite: not running\nstorage_proxy: not running\narm: not running\n"
     assert not processes.is_alive(run.pid, run.start_time)
     assert not processes.accepts_tcp(run.ports["blob"])
     refused = labctl_cli("inventory", state_dir, check=False)
@@ -172,6 +181,9 @@ def test_data_written_before_stop_is_there_after_the_next_start(cli_lab):
     first = yaml.safe_load(first_inventory)["all"]["vars"]
     name = "kept-%s" % uuid.uuid4().hex[:12]
     primary_service(first).create_container(name).upload_blob("kept.txt", b"kept", metadata={"drkit": "kept"})
+    vm_name = "kept-vm"
+    kept_vm = {"resource_group": "rg-kept", "name": vm_name, "location": "westeurope", "storage_profile": {"dataDisks": []}}
+    lab_admin.admin(first, "PUT", "/virtual-machines", kept_vm, service="arm")
 
     labctl_cli("stop", state_dir)
     second = yaml.safe_load(labctl_cli("start", state_dir).stdout)["all"]["vars"]
@@ -179,6 +191,8 @@ def test_data_written_before_stop_is_there_after_the_next_start(cli_lab):
     blob = primary_service(second).get_blob_client(name, "kept.txt")
     assert blob.download_blob().readall() == b"kept"
     assert blob.get_blob_properties().metadata == {"drkit": "kept"}
+    assert second["drkit_lab_azure"]["secret"] != first["drkit_lab_azure"]["secret"]
+    assert [vm["name"] for vm in lab_admin.admin(second, "GET", "/state", service="arm")["virtual_machines"].values()] == [vm_name]
 
 
 def primary_service(lab_vars):

@@ -4,12 +4,10 @@ everything else. Page offsets below are bytes; KiB/MiB keep the layouts readable
 import datetime
 import email.utils
 import http.client
-import json
 import os
 import re
 import ssl
 import urllib.error
-import urllib.request
 import uuid
 import warnings
 from types import SimpleNamespace
@@ -20,6 +18,7 @@ from azure.core.credentials import AzureNamedKeyCredential
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 from azure.storage.blob import BlobSasPermissions, BlobServiceClient, generate_blob_sas
 
+from lab_admin import admin
 from storageproxy import sharedkey
 from tokens import LabTokenCredential
 
@@ -410,13 +409,3 @@ def signed_request(lab, role, method, blob, query, headers, body=b""):
     answer.read()
     connection.close()
     return answer
-
-
-def admin(lab, method, path, document=None):
-    """Call the proxy's /__lab endpoint *path*; the JSON it answers."""
-    request = urllib.request.Request(lab["drkit_lab_storage_proxy_admin"] + path, method=method,
-                                     data=None if document is None else json.dumps(document).encode(),
-                                     headers={"Content-Type": "application/json"})
-    tls = ssl.create_default_context(cafile=lab["drkit_lab_ca_bundle"])
-    with urllib.request.urlopen(request, context=tls, timeout=30) as answer:
-        return json.load(answer)

@@ -137,10 +137,13 @@ def resize_page_blob(blob_client, size):
         blob_client.resize_blob(size)
 
 
-def upload_page_from_url(blob_client, source_url, offset, length):
-    """Put Page From URL: the service reads the source range itself; no data passes through here."""
+def upload_page_from_url(blob_client, source_url, offset, length, source_authorization=None):
+    """Put Page From URL: the service reads the source range itself; no data passes through here.
+
+    *source_authorization* ("Bearer <token>") authorizes a source URL that carries no SAS."""
+    extra = {"source_authorization": source_authorization} if source_authorization else {}
     with operation("put_page_from_url", blob_client.url):
-        blob_client.upload_pages_from_url(source_url, offset=offset, length=length, source_offset=offset)
+        blob_client.upload_pages_from_url(source_url, offset=offset, length=length, source_offset=offset, **extra)
 
 
 def upload_page(blob_client, data, offset):

@@ -107,14 +107,14 @@ class CopyAppliers(object):
         elif api.get_properties(replica).size != detail["size"]:
             api.resize_page_blob(replica, detail["size"])
         source = api.blob_at(self.source, detail["source"], detail["snapshot"])
-        url = None if self.client_side else self.source_url(detail["source"], detail["snapshot"])
+        url, authorization = (None, None) if self.client_side else self.source_url.for_page_copy(detail["source"], detail["snapshot"])
 
         def write(piece):
             offset, length = piece
             if url is None:
                 api.upload_page(replica, api.read_range(source, offset, length), offset)
             else:
-                api.upload_page_from_url(replica, url, offset, length)
+                api.upload_page_from_url(replica, url, offset, length, authorization)
             return length
 
         with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:

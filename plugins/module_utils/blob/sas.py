@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Short-lived, read-only SAS URLs for copy sources, made once per source and never shown.
+"""Authorized copy sources: short-lived, read-only SAS URLs or bearer tokens, never shown.
 
-The destination service reads a copy source itself, so the source URL must carry its own
+The destination service reads a copy source itself, so the source must carry its own
 authorization: a service SAS signed with the account key, a user delegation SAS for
-Microsoft Entra logins, or the SAS the user gave. Every SAS made here is registered
-with the module as a secret before it is used.
+Microsoft Entra logins, or the SAS the user gave. Put Page From URL takes the caller's
+Microsoft Entra token instead (``x-ms-copy-source-authorization``), so with a login no SAS is
+made for an incremental copy. Every SAS and token is registered with the module as a secret
+before it is used.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +21,7 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.blob.connection im
 
 # Long enough for a large disk's copy; a rerun makes new ones.
 SAS_LIFETIME = timedelta(hours=4)
+STORAGE_SCOPE = "https://storage.azure.com/.default"
 # Tolerates clock skew between the controller and the service.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -38,6 +41,14 @@ class SourceUrls(object):
         token = self._token(*key.split("/", 1), snapshot=snapshot)
         self.remember(token)
         return url + ("&" if "?" in url else "?") + token
+
+    def for_page_copy(self, key, snapshot=None):
+        """(source URL, source authorization or None) for Put Page From URL."""
+        if self.mode != "login":
+            return self(key, snapshot), None
+        token = self.service.credential.get_token(STORAGE_SCOPE).token
+        self.remember(token)
+        return api.blob_at(self.service, key, snapshot).url, "Bearer " + token
 
     def _token(self, container, name, snapshot):
         from azure.storage.blob import BlobSasPermissions, generate_blob_sas  # pylint: disable=import-outside-toplevel

@@ -1,8 +1,10 @@
 """The lab's services by name; a new stand-in is one module under services/ and one line here."""
+from services.arm import Arm
 from services.azurite import Azurite
 from services.storage_proxy import StorageProxy
 
 SERVICES = {service.name: service for service in (
     Azurite(),
     StorageProxy(),
+    Arm(),
 )}

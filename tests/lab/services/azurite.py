@@ -42,6 +42,7 @@ from azure.core.exceptions import AzureError
 from azure.storage.blob import BlobServiceClient
 
 from labframe.errors import LabError
+from labframe.pairs import join_pairs
 from labframe.processes import HOST, accepts_tcp
 from services.base import Launch, Service
 from tokens import LAB_TENANT_ID
@@ -84,7 +85,7 @@ class Azurite(Service):
         argv = [AZURITE_BLOB, "--blobHost", HOST, "--blobPort", str(run.ports["blob"]), "--location", context.data_dir,
                 "--cert", context.tls.server_cert, "--key", context.tls.server_key, "--oauth", "basic",
                 "--skipApiVersionCheck", "--disableTelemetry", "--silent"]
-        env = {"AZURITE_ACCOUNTS": ";".join("%s:%s" % (account, key) for account, key in run.secrets.items()),
+        env = {"AZURITE_ACCOUNTS": join_pairs(run.secrets),
                "NODE_EXTRA_CA_CERTS": context.tls.ca_cert}
         return Launch(argv=argv, env=env, cwd=context.data_dir)
 

@@ -54,17 +54,15 @@ counters of requests per operation and bytes of page data moved (Put Page bodies
 from copy sources, Get Blob bodies), and fault injection (drop the connection, or answer an
 error status, after N matching requests); see storageproxy/admin.py.
 """
-import json
 import os
-import ssl
 import sys
-import urllib.error
-import urllib.request
 
 from azure.core.credentials import AzureNamedKeyCredential
 from azure.core.exceptions import AzureError
 from azure.storage.blob import BlobServiceClient
 
+from labframe.https import answers_json
+from labframe.pairs import join_pairs
 from labframe.processes import HOST, accepts_tcp
 from services.azurite import ACCOUNTS
 from services.base import Launch, Service
@@ -84,24 +82,21 @@ class StorageProxy(Service):
                 "--upstream-port", str(azurite.ports["blob"]), "--cert", context.tls.server_cert,
                 "--key", context.tls.server_key, "--ca", context.tls.ca_cert]
         # Keys by environment, as Azurite gets them: a command line is readable by every local user.
-        env = {"DRKIT_LAB_PROXY_ACCOUNTS": ";".join("%s:%s" % item for item in azurite.secrets.items()),
+        env = {"DRKIT_LAB_PROXY_ACCOUNTS": join_pairs(azurite.secrets),
                "PYTHONPATH": LAB_DIR}
         return Launch(argv=argv, env=env, cwd=context.data_dir)
 
     def ready(self, context, run):
         """Its admin path answers, and both accounts list their containers through it."""
-        if not accepts_tcp(run.ports["https"]):
+        if not (accepts_tcp(run.ports["https"]) and answers_json(_admin_url(run) + "/counters", context.tls.ca_cert)):
             return False
-        tls = ssl.create_default_context(cafile=context.tls.ca_cert)
         try:
-            with urllib.request.urlopen(_admin_url(run) + "/counters", context=tls, timeout=5) as answer:
-                json.load(answer)
             secrets = context.peers["azurite"].secrets
             for account in ACCOUNTS.values():
                 client = BlobServiceClient(_proxy_url(run, account), connection_verify=context.tls.ca_cert, retry_total=0,
                                            credential=AzureNamedKeyCredential(account, secrets[account]))
                 next(iter(client.list_containers(results_per_page=1)), None)
-        except (OSError, ValueError, urllib.error.URLError, AzureError):
+        except AzureError:
             return False
         return True
 

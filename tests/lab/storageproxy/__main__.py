@@ -8,20 +8,13 @@ import os
 import sys
 
 from storageproxy.counters import Counters
-from storageproxy.faults import Faults
+from labframe.faults import Faults
+from labframe.https import serve
+from labframe.pairs import parse_pairs
 from storageproxy.server import ProxyServer
 from storageproxy.upstream import Upstream
 
 ACCOUNTS_VARIABLE = "DRKIT_LAB_PROXY_ACCOUNTS"
-
-
-def parse_accounts(text):
-    accounts = {}
-    for entry in (text or "").split(";"):
-        if entry:
-            name, key = entry.split(":", 1)
-            accounts[name] = key
-    return accounts
 
 
 def main(argv=None):
@@ -32,20 +25,13 @@ def main(argv=None):
     parser.add_argument("--key", required=True, help="its private key (PEM)")
     parser.add_argument("--ca", required=True, help="the CA that signed Azurite's certificate")
     args = parser.parse_args(argv)
-    keys = parse_accounts(os.environ.get(ACCOUNTS_VARIABLE))
+    keys = parse_pairs(os.environ.get(ACCOUNTS_VARIABLE))
     if not keys:
         parser.error("%s names no account" % ACCOUNTS_VARIABLE)
     server = ProxyServer(args.port, args.cert, args.key, Upstream(args.upstream_port, args.ca, keys), Counters(), Faults())
     # SIGTERM (labctl stop) may end the process anywhere: the proxy keeps no state worth flushing.
-    print("storage proxy on https://127.0.0.1:%d -> Azurite on port %d, accounts %s"
-          % (args.port, args.upstream_port, ", ".join(sorted(keys))), flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve(server, "storage proxy on https://127.0.0.1:%d -> Azurite on port %d, accounts %s"
+          % (args.port, args.upstream_port, ", ".join(sorted(keys))))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,13 @@
 """The HTTPS server: each request is an admin call, a fault, a refusal, an operation the proxy
 implements itself, or a pass-through to Azurite, in that order of precedence.
 
-One thread per client connection (ThreadingHTTPServer); the TLS handshake happens in that
-thread, so a slow client never holds up accepting others. HTTP/1.1 keep-alive both ways.
+One thread per client connection (labframe.https). HTTP/1.1 keep-alive both ways.
 """
 import socket
-import ssl
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
+from labframe.https import TlsThreadingServer
 from storageproxy import admin, authorize, errors, operations, rules
 from storageproxy.diff import get_page_ranges_diff
 from storageproxy.forward import forward
@@ -23,26 +22,12 @@ IMPLEMENTED = ("get_page_ranges_diff", "put_page_from_url")
 DRAIN_LIMIT = 64 * 1024 * 1024
 
 
-class ProxyServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
-
+class ProxyServer(TlsThreadingServer):
     def __init__(self, port, cert, key, upstream, counters, faults):
-        super().__init__(("127.0.0.1", port), Handler)
-        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.tls.load_cert_chain(cert, key)
+        super().__init__(port, cert, key, Handler)
         self.upstream, self.counters, self.faults = upstream, counters, faults
         # Copy sources may name the proxy or Azurite itself: both are this lab.
         self.lab_ports = (port, upstream.port)
-
-    def get_request(self):
-        connection, address = self.socket.accept()
-        return self.tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False), address
-
-    def handle_error(self, request, client_address):
-        # A client that went away mid-answer is routine (dropped faults, cancelled downloads).
-        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
-            super().handle_error(request, client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -123,7 +108,10 @@ class Handler(BaseHTTPRequestHandler):
             self.status_sent = "dropped"
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        self._refuse(request, errors.injected(fault["status"], fault["code"], fault["message"]))
+        error = errors.injected(fault["status"], fault["code"], fault["message"])
+        if fault["retry_after"] is not None:
+            error.headers["Retry-After"] = str(fault["retry_after"])
+        self._refuse(request, error)
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         sys.stderr.write("%s %s\n" % (self.log_date_time_string(), format % args))

@@ -1,9 +1,11 @@
-"""Injected faults: after N matching requests, drop the connection or answer an error status.
+"""Injected faults, shared by the lab's HTTP services: after N matching requests, drop the
+connection or answer an error status.
 
 A fault is {"operation": name or "*", "after": N, "mode": "drop" | "status", "status": 503,
 "count": how many requests to fault (absent: all later ones), "code"/"message" to override
-the error's}. Requests are matched as they arrive, before anything is forwarded, so a faulted
-request never reaches Azurite: a dropped Put Page writes nothing.
+the error's, "retry_after": seconds for a Retry-After header}. Services match requests as they
+arrive, before acting on them, so a faulted request changes nothing: a dropped Put Page
+writes nothing, a throttled power-off stops no VM.
 """
 import itertools
 import threading
@@ -21,13 +23,13 @@ class Faults:
         """Validate *spec* (a dict from JSON) and arm it; returns the armed fault. ValueError if invalid."""
         fault = {"operation": spec.get("operation", "*"), "after": spec.get("after", 0), "mode": spec.get("mode", "status"),
                  "status": spec.get("status", 503), "count": spec.get("count"), "code": spec.get("code"),
-                 "message": spec.get("message")}
+                 "message": spec.get("message"), "retry_after": spec.get("retry_after")}
         unknown = set(spec) - set(fault)
         if unknown:
             raise ValueError("unknown fault field(s): %s" % ", ".join(sorted(unknown)))
         if not isinstance(fault["operation"], str) or fault["mode"] not in MODES:
             raise ValueError("operation must be a name or \"*\", mode one of %s" % ", ".join(MODES))
-        for name, low in (("after", 0), ("count", 1)):
+        for name, low in (("after", 0), ("count", 1), ("retry_after", 0)):
             value = fault[name]
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
                 raise ValueError("%s must be an integer >= %d" % (name, low))

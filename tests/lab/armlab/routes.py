@@ -1,0 +1,25 @@
+"""Which operation a request is: its name (for faults, the request log and counters) and path parameters."""
+import re
+
+_SEGMENT = r"([^/?]+)"
+_VM = r"/subscriptions/%s/resourcegroups/%s/providers/microsoft\.compute/virtualmachines/%s" % (_SEGMENT, _SEGMENT, _SEGMENT)
+ROUTES = (
+    ("GET", r"/metadata/endpoints", "cloud_metadata"),
+    ("GET", r"/%s/v2\.0/\.well-known/openid-configuration" % _SEGMENT, "openid_configuration"),
+    ("POST", r"/%s/oauth2/v2\.0/token" % _SEGMENT, "token"),
+    ("GET", _VM, "get_vm"),
+    ("GET", _VM + r"/instanceview", "get_vm_instance_view"),
+    ("POST", _VM + r"/(poweroff|deallocate|start)", "vm_power_operation"),
+    ("GET", r"/subscriptions/%s/providers/microsoft\.compute/locations/%s/operations/%s" % (_SEGMENT, _SEGMENT, _SEGMENT),
+     "compute_operation"),
+)
+_COMPILED = [(method, re.compile(pattern + r"/?", re.IGNORECASE), name) for method, pattern, name in ROUTES]
+
+
+def match(method, path):
+    """(operation name, path parameters) of a request, or (None, ()) when the lab does not serve it."""
+    for route_method, pattern, name in _COMPILED:
+        found = pattern.fullmatch(path)
+        if found and route_method == method:
+            return name, found.groups()
+    return None, ()

@@ -1,0 +1,156 @@
+"""The HTTPS server: admin calls, injected faults, Entra ID, cloud metadata, then Resource Manager.
+
+One thread per connection (labframe.https), keep-alive.
+Every Resource Manager request needs a lab bearer token for the management audience and an
+api-version; answers carry ``x-ms-request-id`` and ``x-ms-correlation-request-id``.
+"""
+import json
+import re
+import socket
+import sys
+import uuid
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qsl, unquote
+
+from armlab import LAB_SUBSCRIPTION_ID, admin, compute, errors, identity, routes
+from labframe.https import TlsThreadingServer
+
+API_VERSION_PATTERN = r"\d{4}-\d{2}-\d{2}(-preview)?"
+MAX_BODY = 1024 * 1024
+UNAUTHENTICATED = ("cloud_metadata", "openid_configuration", "token")
+
+
+class ArmServer(TlsThreadingServer):
+    def __init__(self, port, cert, key, state, clients, faults, request_log):
+        super().__init__(port, cert, key, Handler)
+        self.base_url = "https://127.0.0.1:%d" % port
+        self.state, self.clients, self.faults, self.request_log = state, clients, faults, request_log
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "drkit-lab-arm"
+    timeout = 600
+
+    def do_request(self):
+        self.status_sent = "-"
+        path, raw_query = (self.path.split("?", 1) + [""])[:2]
+        query = dict(parse_qsl(raw_query, keep_blank_values=True))
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            return self._send(413, {"error": {"code": "RequestEntityTooLarge", "message": "The request body is too large."}})
+        body = self.rfile.read(length) if length else b""
+        if path == admin.PREFIX or path.startswith(admin.PREFIX + "/"):
+            return self._send(*admin.handle(self.command, path[len(admin.PREFIX):].rstrip("/"), body, self.server))
+        operation, parameters = routes.match(self.command, unquote(path))
+        self.server.request_log.record(operation or "unknown", self.command, path, query, None if operation == "token" else body)
+        try:
+            fault = self.server.faults.trigger(operation or "unknown")
+            if fault and fault["mode"] == "drop":
+                self.close_connection = True
+                self.status_sent = "dropped"
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return None
+            if fault:
+                raise errors.injected(fault["status"], fault["code"], fault["message"], fault["retry_after"])
+            if operation is None:
+                raise errors.no_route(self.command, path)
+            if operation not in UNAUTHENTICATED:
+                identity.check_bearer(self.headers.get("Authorization"))
+                _check_api_version(query)
+            return self._send(*getattr(self, "_" + operation)(parameters, query, body))
+        except errors.ArmError as error:
+            return self._send(error.status, error.document(), error.headers)
+        except errors.EntraError as error:
+            return self._send(error.status, error.document())
+        finally:
+            self.log_message('"%s %s" %s %s', self.command, path, self.status_sent, operation)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = do_request
+
+    def _cloud_metadata(self, _parameters, _query, _body):
+        # An Azure Stack Hub's metadata: where to log in and the audience Resource Manager accepts.
+        return 200, {"galleryEndpoint": "", "graphEndpoint": "", "portalEndpoint": "",
+                     "authentication": {"loginEndpoint": self.server.base_url + "/", "audiences": [errors.ARM_AUDIENCES[0]]}}
+
+    def _openid_configuration(self, parameters, _query, _body):
+        return 200, identity.openid_configuration(self.server.base_url, parameters[0])
+
+    def _token(self, parameters, _query, body):
+        return 200, identity.issue_token(parameters[0], body, self.server.clients)
+
+    def _get_vm(self, parameters, query, _body):
+        subscription_id, resource_group, name = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            record = compute.find_vm(document, subscription_id, resource_group, name)
+            return 200, compute.vm_resource(record, query.get("$expand", "").lower() == "instanceview")
+
+    def _get_vm_instance_view(self, parameters, _query, _body):
+        subscription_id, resource_group, name = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            return 200, compute.instance_view(compute.find_vm(document, subscription_id, resource_group, name))
+
+    def _vm_power_operation(self, parameters, query, _body):
+        subscription_id, resource_group, name, verb = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            record = compute.find_vm(document, subscription_id, resource_group, name)
+            operation = compute.begin_power_operation(document, record, verb)
+        return 202, None, self._operation_headers(subscription_id, operation, query["api-version"])
+
+    def _compute_operation(self, parameters, query, _body):
+        subscription_id, _location, operation_id = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            operation = dict(compute.find_operation(document, operation_id))
+        if query.get("monitor", "").lower() == "true":
+            # The Location URL: 202 until the operation ends, then 200 with the operation's (empty) result.
+            if operation["status"] == "InProgress":
+                return 202, None, self._operation_headers(subscription_id, operation, query["api-version"])
+            if operation.get("error"):
+                error = operation["error"]
+                return 409, {"error": error}, {}
+            return 200, None, {}
+        headers = {"Retry-After": str(compute.retry_after(operation))} if operation["status"] == "InProgress" else {}
+        return 200, compute.operation_status(operation), headers
+
+    def _operation_headers(self, subscription_id, operation, api_version):
+        status_url = "%s/subscriptions/%s/providers/Microsoft.Compute/locations/%s/operations/%s?p=%s&api-version=%s" % (
+            self.server.base_url, subscription_id, operation["location"], operation["id"], uuid.uuid4().hex, api_version)
+        return {"Azure-AsyncOperation": status_url, "Location": status_url + "&monitor=true",
+                "Retry-After": str(compute.retry_after(operation))}
+
+    def _send(self, status, document, headers=None):
+        body = b"" if document is None else (json.dumps(document) + "\n").encode()
+        self.send_response_only(status)
+        request_id = str(uuid.uuid4())
+        self.send_header("x-ms-request-id", request_id)
+        self.send_header("x-ms-correlation-request-id", self.headers.get("x-ms-correlation-request-id") or request_id)
+        self.send_header("Date", self.date_time_string())
+        if body:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.status_sent = status
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        sys.stderr.write("%s %s\n" % (self.log_date_time_string(), format % args))
+
+
+def _check_api_version(query):
+    version = query.get("api-version")
+    if not version:
+        raise errors.missing_api_version()
+    if not re.fullmatch(API_VERSION_PATTERN, version):
+        raise errors.invalid_api_version(version)
+
+
+def _check_subscription(subscription_id):
+    if subscription_id.lower() != LAB_SUBSCRIPTION_ID:
+        raise errors.subscription_not_found(subscription_id)
