@@ -90,6 +90,19 @@ def test_without_wait_it_returns_while_the_vm_is_stopping(lab, azure_args, azure
     assert stopping["power_state"] == "stopping"
 
 
+def test_an_operation_outlasting_wait_timeout_fails_and_says_it_goes_on(lab, azure_args, azure_env, azure_vm):
+    vm = azure_vm()
+    admin(lab, "PATCH", "/settings", {"operation_seconds": 30}, service="arm")
+    try:
+        late = run_module("azure_vm_power", power_args(azure_args, vm, "stopped", wait_timeout=2), env=azure_env)
+    finally:
+        admin(lab, "PATCH", "/settings", {"operation_seconds": 1}, service="arm")
+    assert late.failed
+    assert (late["step"], late["error_code"]) == ("stop_vm", "Timeout")
+    assert "goes on in Azure" in late["msg"]
+    assert lab_vm(lab, vm)["power"] == "stopping"
+
+
 def test_a_missing_vm_fails_naming_the_step_and_arm_code(lab, azure_args, azure_env, azure_vm):
     vm = dict(azure_vm(), name="no-such-vm")
     missing = run_module("azure_vm_power", power_args(azure_args, vm, "stopped"), env=azure_env)

@@ -30,8 +30,9 @@ def main(argv=None):
         parser.error("%s names no account" % ACCOUNTS_VARIABLE)
     server = ProxyServer(args.port, args.cert, args.key, Upstream(args.upstream_port, args.ca, keys), Counters(), Faults())
     # SIGTERM (labctl stop) may end the process anywhere: the proxy keeps no state worth flushing.
-    return serve(server, "storage proxy on https://127.0.0.1:%d -> Azurite on port %d, accounts %s"
-          % (args.port, args.upstream_port, ", ".join(sorted(keys))))
+    banner = "storage proxy on https://127.0.0.1:%d -> Azurite on port %d, accounts %s" % (
+        args.port, args.upstream_port, ", ".join(sorted(keys)))
+    return serve(server, banner)
 
 
 if __name__ == "__main__":
