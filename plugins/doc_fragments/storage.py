@@ -33,7 +33,8 @@ options:
       - How to authenticate to the account, as C(az storage --auth-mode) does.
       - V(key) uses O(account_key), V(sas) uses O(sas_token).
       - V(login) uses a Microsoft Entra ID token from the Azure authentication options of the module;
-        the identity needs the Storage Blob Data Contributor role.
+        the identity needs the Storage Blob Data Contributor role. Copies within the account and page copies read their
+        source with that token; a Copy Blob from another account reads it with a user delegation SAS the module makes.
       - When not set, V(key) if O(account_key) is given, else V(sas) if O(sas_token) is given, else V(login).
     type: str
     choices: [key, sas, login]

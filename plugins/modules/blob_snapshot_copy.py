@@ -23,7 +23,8 @@ description:
     then snapshots each replica blob with the point's metadata, so the destination keeps its own chain of recovery points.
     The first copy of a disk is full; later copies write only the pages that changed since the previously copied snapshot
     (page-range diff, cleared ranges included). The destination service reads the source itself (Put Page From URL with a
-    short-lived read-only SAS); no disk content passes through the controller unless O(copy_method=client).
+    short-lived read-only SAS, or with O(auth_mode=login) the caller's Microsoft Entra token); no disk content passes
+    through the controller unless O(copy_method=client).
     A point is complete on the destination only once every disk's replica snapshot exists.
   - O(state=restored) restores a whole complete recovery point, in place (each snapshot copied over its base blob) or into new blobs.
     In check mode it returns the plan, which names the blobs that would be overwritten with their current size and last-modified time,
@@ -316,7 +317,8 @@ class Run(object):
         # Appliers of the action types only some states plan (copies, prunes), added by those planners.
         self.extra_appliers = {}
         self.remember = lambda token: remember_secret(module, token)
-        self.appliers = AccountAppliers(self.service, SourceUrls(self.service, params, self.remember), params["max_concurrency"])
+        self.appliers = AccountAppliers(self.service, SourceUrls(self.service, params, self.remember, same_account=True),
+                                        params["max_concurrency"])
 
     def connect(self, account):
         return blob_service_client(account, self.token_factory, self.params["ca_bundle"], self.params["max_retries"])

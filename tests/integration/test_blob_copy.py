@@ -167,10 +167,11 @@ def test_a_sas_token_works_for_both_accounts_and_is_never_shown(lab, accounts, v
         assert primary_sas.split("sig=")[1][:20] not in result.output and secondary_sas.split("sig=")[1][:20] not in result.output
 
 
-def test_a_microsoft_entra_login_snapshots_copies_and_prunes_on_both_accounts(accounts, vm, azure_args, azure_env):
+def test_a_microsoft_entra_login_snapshots_copies_prunes_and_restores(accounts, vm, azure_args, azure_env):
     # The module logs in as the lab's service principal (client secret) at the lab's Entra ID and Azurite takes its
     # storage tokens; Put Page From URL reads the source with the same token (x-ms-copy-source-authorization), no SAS.
-    # Restores (Copy Blob) read a snapshot with a user delegation SAS, which Azurite refuses (403): not run here.
+    # An in-place restore (Copy Blob in the same account) reads the snapshot with the request's own token. A restore
+    # from the secondary reads it with a user delegation SAS, which Azurite refuses on a snapshot (403): not run here.
     primary, secondary = accounts
     values = dict(azure_args, account_url=primary["account_url"], auth_mode="login", ca_bundle=primary["ca_bundle"],
                   vm_name=vm["name"], disks=vm["disks"], destination={"account_url": secondary["account_url"], "auth_mode": "login"})
@@ -178,6 +179,7 @@ def test_a_microsoft_entra_login_snapshots_copies_and_prunes_on_both_accounts(ac
     results += [run_module("blob_snapshot_copy", dict(values, state="copied", recovery_point_id=point_id), env=azure_env)
                 for point_id in ("rp1", "rp2")]
     results.append(run_module("blob_snapshot_copy", dict(values, state="pruned", keep_last=1), env=azure_env))
+    results.append(run_module("blob_snapshot_copy", dict(values, state="restored", recovery_point_id="rp2", target="new"), env=azure_env))
     for result in results:
         assert result.get("changed"), (result.get("msg"), result.get("error_code"))
         assert azure_args["secret"] not in result.output and "sig=" not in result.output
@@ -185,6 +187,9 @@ def test_a_microsoft_entra_login_snapshots_copies_and_prunes_on_both_accounts(ac
     taken, copied = results[1]["recovery_point"], results[3]["destination_recovery_point"]
     for replica, snap in zip(sorted(copied["snapshots"], key=lambda s: s["blob"]), sorted(taken["snapshots"], key=lambda s: s["blob"])):
         assert digest(replicas, replica["container"], replica["blob"], replica["snapshot"]) == \
+            digest(source, vm["container"], snap["blob"], snap["snapshot"])
+    for snap in taken["snapshots"]:
+        assert digest(source, vm["container"], "restored-rp2/%s" % snap["blob"]) == \
             digest(source, vm["container"], snap["blob"], snap["snapshot"])
     info = run_module("blob_snapshot_copy_info", values, env=azure_env)
     assert [(p["id"], p["copy_status"]) for p in info["recovery_points"]] == [("rp2", "complete")]

@@ -27,17 +27,23 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 class SourceUrls(object):
-    """Makes ``source_url(key, snapshot)`` for one account; *remember* receives each SAS."""
+    """Makes ``source_url(key, snapshot)`` for one account; *remember* receives each SAS.
 
-    def __init__(self, service, account, remember):
+    With *same_account* the copies land in the source's own account: there, Copy Blob reads
+    the source with the request's own Microsoft Entra token, so a login needs no SAS."""
+
+    def __init__(self, service, account, remember, same_account=False):
         self.service = service
         self.account = account
         self.remember = remember
         self.mode = storage_auth_mode(account)
+        self.same_account = same_account
         self._delegation_key = None
 
     def __call__(self, key, snapshot=None):
         url = api.blob_at(self.service, key, snapshot).url
+        if self.mode == "login" and self.same_account:
+            return url
         token = self._token(*key.split("/", 1), snapshot=snapshot)
         self.remember(token)
         return url + ("&" if "?" in url else "?") + token
