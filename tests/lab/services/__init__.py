@@ -1,10 +1,12 @@
 """The lab's services by name; a new stand-in is one module under services/ and one line here."""
 from services.arm import Arm
 from services.azurite import Azurite
+from services.sql_server import SqlServer
 from services.storage_proxy import StorageProxy
 
 SERVICES = {service.name: service for service in (
     Azurite(),
     StorageProxy(),
     Arm(),
+    SqlServer(),
 )}
