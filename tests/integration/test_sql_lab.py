@@ -4,16 +4,10 @@ import pyodbc
 import pytest
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import odbc_connection_string, pyodbc_connect_kwargs
+from sql_params import sql_params
 
 HOSTILE_VALUES = ["x'y]; DROP DATABASE master --", "'; SHUTDOWN WITH NOWAIT; --", "$(reboot) `id` \\\\ %s {0}", "ünïcødé ☃ 雪",
                   "a" * 3000, ""]
-
-
-def sql_params(lab, **overrides):
-    params = dict(lab["drkit_lab_sql"], instance=None, integrated_auth=False, encrypt="mandatory", trust_server_certificate=False,
-                  login_timeout=10, application_name="drkit.microsoft tests")
-    params.update(overrides)
-    return params
 
 
 def connect(lab, **overrides):

@@ -1,4 +1,4 @@
-"""SQL Server (package ../sqllab): a TDS 7.4 server that the real pyodbc + FreeTDS stack connects to.
+r"""SQL Server (package ../sqllab): a TDS 7.4 server that the real pyodbc + FreeTDS stack connects to.
 
 One TCP port on 127.0.0.1. PRELOGIN negotiates encryption as SQL Server does with a
 certificate (the lab's): the whole session in TLS when the client asks for it (FreeTDS
@@ -20,14 +20,33 @@ Vendor behaviours it models (SQL Server 2022, TDS 7.4):
     varbinary/image, datetime2, uniqueidentifier), results with COLMETADATA/ROW/DONE row
     counts, INFO and ERROR tokens with number, state and severity, RETURNSTATUS/RETURNVALUE,
     ATTENTION;
-  * 137 for an undeclared @variable, 8016 for an RPC stream it cannot decode.
-The T-SQL it implements is listed in sqllab/engine.py; any other statement is answered
-Msg 50000 "The lab's SQL Server does not implement this statement: ...", never guessed at.
+  * 137 for an undeclared @variable, 8016 for an RPC stream it cannot decode;
+  * state kept on disk across restarts (``<state>/sql_server``): databases with their pages, files,
+    recovery model, user access; msdb's backupset; the instance's disks, where Windows paths
+    (``C:\Backups\x.bak``, ``\\server\share\x.bak``) name files under ``volumes/``;
+  * BACKUP DATABASE ... TO DISK WITH CHECKSUM, COMPRESSION, COPY_ONLY, INIT/FORMAT, STATS: progress
+    3211 "n percent processed.", 4035 and 3014 on completion; the file is written whole at the
+    end, so a dropped connection leaves none; RESTORE HEADERONLY / FILELISTONLY (a subset of
+    SQL Server's columns, LSNs as numeric(25,0)); RESTORE VERIFYONLY WITH CHECKSUM (3262 valid,
+    3189 damaged); RESTORE DATABASE WITH REPLACE, CHECKSUM, MOVE, STATS (3154 another database,
+    3159 tail of the log not backed up, 3101 exclusive access, 3183 damaged page, 3187 no checksums,
+    3234 unknown logical file); 3201 for a missing file or directory, 3241 for a file that is not
+    a backup; each failure followed by 3013 "... is terminating abnormally.", as SQL Server does;
+  * CREATE DATABASE (1801), USE (911, 924), ALTER DATABASE SET SINGLE_USER WITH ROLLBACK IMMEDIATE
+    (ends the other sessions in it) and MULTI_USER; the catalog queries the collection sends
+    (sys.databases, sys.master_files, msdb.dbo.backupset).
+The T-SQL it implements is in the modules sqllab/language.py imports; any other statement is
+answered Msg 50000 "The lab's SQL Server does not implement this statement: ...", never guessed at.
+Lab-only procedures (schema drkit_lab, sqllab/labprocs.py) let tests change and fingerprint a
+database's pages and arm faults: drop the connection at N percent of a backup, restore or
+verify, or slow each progress step.
 
 Vendor behaviours it does not model; tests must not conclude anything about them from the lab:
   * Windows or Kerberos logins, MARS, TDS 8.0 (strict encryption), Always Encrypted, bulk load,
     cursors, transactions (every statement autocommits), multiple statements in one batch;
-  * the full SQL language: only the statements of engine.py exist.
+  * several backup sets in one file (NOINIT to an existing file is refused), differential and log
+    backups, striped or mirrored media, backup encryption, real compression;
+  * the full SQL language: only the statements of the language modules exist.
 """
 import json
 import os
@@ -51,7 +70,7 @@ class SqlServer(Service):
 
     def launch(self, context, run):
         argv = [sys.executable, "-m", "sqllab", "--port", str(run.ports["tds"]), "--cert", context.tls.server_cert,
-                "--key", context.tls.server_key]
+                "--key", context.tls.server_key, "--state", context.data_dir]
         env = {"DRKIT_LAB_SQL_LOGINS": json.dumps({"sa": run.secrets["sa_password"]}), "PYTHONPATH": LAB_DIR}
         return Launch(argv=argv, env=env, cwd=context.data_dir)
 

@@ -19,11 +19,12 @@ def main(argv=None):
     parser.add_argument("--port", type=int, required=True, help="port to listen on, on 127.0.0.1")
     parser.add_argument("--cert", required=True, help="server certificate (PEM)")
     parser.add_argument("--key", required=True, help="its private key (PEM)")
+    parser.add_argument("--state", required=True, help="directory of the instance's state (created if missing)")
     args = parser.parse_args(argv)
     logins = json.loads(os.environ.get(LOGINS_VARIABLE) or "{}")
     if not logins:
         parser.error("%s names no login" % LOGINS_VARIABLE)
-    return serve(SqlServer(args.port, args.cert, args.key, logins), "lab SQL Server on 127.0.0.1:%d (TDS 7.4)" % args.port)
+    return serve(SqlServer(args.port, args.cert, args.key, logins, args.state), "lab SQL Server on 127.0.0.1:%d (TDS 7.4)" % args.port)
 
 
 if __name__ == "__main__":

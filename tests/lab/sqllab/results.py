@@ -1,7 +1,7 @@
 """Result sets: column metadata and rows in the TDS types the lab answers with (MS-TDS 2.2.5.4).
 
 A column is (name, kind) with kind one of nvarchar, int, bigint, bit, varbinary, datetime2,
-uniqueidentifier; every column is nullable and None is NULL.
+uniqueidentifier, decimal (numeric(25,0)); every column is nullable and None is NULL.
 """
 import datetime
 import struct
@@ -9,7 +9,9 @@ import uuid
 
 from sqllab.tokens import COLLATION, COLMETADATA, ROW, b_varchar
 
-NVARCHAR, INTN, BITN, BIGVARBINARY, DATETIME2N, GUID = 0xE7, 0x26, 0x68, 0xA5, 0x2A, 0x24
+NVARCHAR, INTN, BITN, BIGVARBINARY, DATETIME2N, GUID, NUMERICN = 0xE7, 0x26, 0x68, 0xA5, 0x2A, 0x24, 0x6C
+# numeric(25,0): how SQL Server types LSNs and backup sizes.
+NUMERIC_PRECISION, NUMERIC_BYTES = 25, 17
 NVARCHAR_MAX_BYTES = 8000
 VARBINARY_MAX_BYTES = 8000
 NULL_U16 = 0xFFFF
@@ -32,6 +34,8 @@ def _type_info(kind):
         return bytes([DATETIME2N, 7])
     if kind == "uniqueidentifier":
         return bytes([GUID, 16])
+    if kind == "decimal":
+        return bytes([NUMERICN, NUMERIC_BYTES, NUMERIC_PRECISION, 0])
     raise ValueError("the lab has no column type %r" % kind)
 
 
@@ -60,6 +64,8 @@ def _value(kind, value):
         return b"\x01" + bytes([1 if value else 0])
     if kind == "uniqueidentifier":
         return b"\x10" + uuid.UUID(str(value)).bytes_le
+    if kind == "decimal":
+        return bytes([NUMERIC_BYTES, 1 if value >= 0 else 0]) + abs(int(value)).to_bytes(NUMERIC_BYTES - 1, "little")
     if kind == "datetime2":
         moment = value.astimezone(datetime.timezone.utc).replace(tzinfo=None) if value.tzinfo else value
         ticks = ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 10_000_000 + moment.microsecond * 10

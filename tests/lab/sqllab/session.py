@@ -1,24 +1,24 @@
 """One client connection: PRELOGIN (and TLS), LOGIN7, then batches until the client leaves."""
 import itertools
 import re
+import socket
 import struct
 import sys
 
-from sqllab import engine, errors, login7, prelogin, results, rpc, tokens
+from sqllab import errors, faults, language, login7, prelogin, results, rpc, tokens
 from sqllab.packets import (ATTENTION, DEFAULT_PACKET_SIZE, LOGIN7, PRELOGIN, RPC, SQL_BATCH, TABULAR_RESULT, ConnectionClosed, packets,
                             read_message)
 from sqllab.tlsstream import PlainStream, TlsStream
 
-SYSTEM_DATABASES = ("master", "tempdb", "model", "msdb")
 MAX_PACKET_SIZE = 32767
 
 
 class Session:
-    def __init__(self, sock, tls_context, logins, spid):
-        self.sock, self.tls_context, self.logins, self.spid = sock, tls_context, logins, spid
+    def __init__(self, sock, server, spid):
+        self.sock, self.server, self.spid = sock, server, spid
         self.stream = PlainStream(sock)
         self.packet_size = DEFAULT_PACKET_SIZE
-        self.user, self.database, self.language = None, "master", "us_english"
+        self.user, self.database, self.language = None, None, "us_english"
         self.options = {}
         self.prepared = {}  # handle -> (statement text, parameter declaration)
         self.handles = itertools.count(1)
@@ -44,10 +44,10 @@ class Session:
         kind, payload = read_message(self.stream)
         if kind != PRELOGIN:
             return False
-        answer, agreed = prelogin.answer(prelogin.parse(payload), self.tls_context is not None)
+        answer, agreed = prelogin.answer(prelogin.parse(payload), True)
         self.stream.sendall(packets(TABULAR_RESULT, answer, spid=self.spid))
         if agreed != prelogin.ENCRYPT_NOT_SUP:
-            tls = TlsStream(self.sock, self.tls_context)
+            tls = TlsStream(self.sock, self.server.tls_context)
             tls.handshake()
             self.stream = tls
         kind, payload = read_message(self.stream)
@@ -57,15 +57,16 @@ class Session:
             return False
         login = login7.parse(payload)
         self.packet_size = min(max(login.packet_size or DEFAULT_PACKET_SIZE, 512), MAX_PACKET_SIZE)
-        if login.integrated_security or self.logins.get(login.user_name) != login.password:
-            self._send(tokens.message(*_message_args(errors.login_failed(login.user_name))) + tokens.done(tokens.DONE_ERROR))
+        if login.integrated_security or self.server.logins.get(login.user_name) != login.password:
+            self._send(_error_tokens(errors.login_failed(login.user_name)) + tokens.done(tokens.DONE_ERROR))
             return False
-        database = login.database or "master"
-        if database.lower() not in SYSTEM_DATABASES:
-            failure = tokens.message(*_message_args(errors.cannot_open_database(database))) + \
-                tokens.message(*_message_args(errors.login_failed(login.user_name)))
+        entry = self.server.state.database(login.database or "master")
+        if entry is None or (entry["user_access"] == "SINGLE_USER" and self.server.sessions_in(entry["name"], besides=self)):
+            database = login.database or "master"
+            failure = _error_tokens(errors.cannot_open_database(database)) + _error_tokens(errors.login_failed(login.user_name))
             self._send(failure + tokens.done(tokens.DONE_ERROR))
             return False
+        database = entry["name"]
         self.user, self.database = login.user_name, database
         self._send(tokens.envchange_text(tokens.ENV_DATABASE, database, "master")
                    + tokens.message(5701, "Changed database context to '%s'." % database, 0, 2)
@@ -80,7 +81,7 @@ class Session:
     def _batch(self, text):
         reply, error = self._execute(text, {})
         if error:
-            self._send(tokens.message(*_message_args(error)) + tokens.done(tokens.DONE_ERROR))
+            self._send(_error_tokens(error) + tokens.done(tokens.DONE_ERROR))
         else:
             self._send(_reply_tokens(reply, tokens.DONE) + tokens.done(row_count=reply.row_count))
 
@@ -92,14 +93,14 @@ class Session:
         except (ValueError, IndexError, KeyError) as problem:
             error = errors.SqlError(8016, "The incoming tabular data stream (TDS) remote procedure call (RPC) protocol stream is "
                                           "incorrect. %s" % problem, severity=16)
-            self._send(tokens.message(*_message_args(error)) + tokens.done(tokens.DONE_ERROR, token=tokens.DONEPROC))
+            self._send(_error_tokens(error) + tokens.done(tokens.DONE_ERROR, token=tokens.DONEPROC))
             return
         out = b""
         status = tokens.DONE_FINAL
         if text is not None:
             reply, error = self._execute(text, values)
             if error:
-                out, status = tokens.message(*_message_args(error)), tokens.DONE_ERROR
+                out, status = _error_tokens(error), tokens.DONE_ERROR
             else:
                 out = _reply_tokens(reply, tokens.DONEINPROC)
         out += tokens.return_status(0 if status == tokens.DONE_FINAL else 1)
@@ -129,9 +130,12 @@ class Session:
     def _execute(self, text, values):
         """(Reply, None) or (None, SqlError) of one statement."""
         try:
-            return engine.execute(self, text, values), None
+            return language.execute(self, text, values), None
         except errors.SqlError as error:
             return None, error
+        except faults.ConnectionDropped:
+            self.sock.shutdown(socket.SHUT_RDWR)
+            raise ConnectionClosed("fault: connection dropped") from None
         except Exception as defect:  # pylint: disable=broad-except
             # A lab defect must not look like SQL Server's answer: say so, keep the connection.
             sys.stderr.write("lab defect on %r: %r\n" % (text[:200], defect))
@@ -157,8 +161,9 @@ def _bind(declaration, params):
     return {param.name or name: param.value for name, param in zip(names, params)}
 
 
-def _message_args(error):
-    return error.number, error.text, error.severity, error.state
+def _error_tokens(error):
+    """The messages the statement printed before failing, the error, and the errors after it."""
+    return b"".join(tokens.message(*message) for message in list(error.printed) + error.messages())
 
 
 def _batch_text(payload):

@@ -1,74 +1,10 @@
-"""The T-SQL the lab answers: each statement kind is one pattern and one handler.
-
-A batch is one statement (the collection sends one at a time). What no pattern matches is
-answered with error 50000 naming the statement, never guessed at.
-"""
-import re
-
-from sqllab import errors
+"""Statements of any session: options drivers set, version, current database, PRINT, the ODBC type
+catalogue, and SELECT of one value."""
 from sqllab.prelogin import SERVER_VERSION
+from sqllab.statements import statement
 
 VERSION_TEXT = ("Microsoft SQL Server 2022 (RTM-CU14) (KB5038325) - %d.%d.%d.%d (X64) \n\tdrkit lab simulator \n\t"
                 "Developer Edition (64-bit) on Linux (Debian GNU/Linux 12) <X64>" % SERVER_VERSION)
-
-
-class Reply:
-    """What a statement answers: result sets, messages; the session adds the DONE tokens."""
-
-    def __init__(self):
-        self.result_sets = []  # [(columns, rows)]
-        self.messages = []  # [(number, text, severity, state)]
-        self.row_count = None
-
-    def result_set(self, columns, rows):
-        self.result_sets.append((columns, list(rows)))
-
-    def info(self, number, text, state=1):
-        self.messages.append((number, text, 0 if number == 0 else 10, state))
-
-
-STATEMENTS = []
-
-
-def statement(pattern):
-    def register(handler):
-        STATEMENTS.append((re.compile(pattern, re.IGNORECASE | re.DOTALL), handler))
-        return handler
-    return register
-
-
-def execute(session, text, params=None):
-    """Run one statement for *session* with *params* ({"@P1": value}); returns a Reply or raises SqlError."""
-    stripped = text.strip().rstrip(";").strip()
-    for pattern, handler in STATEMENTS:
-        found = pattern.fullmatch(stripped)
-        if found:
-            reply = Reply()
-            handler(session, reply, Values(params or {}), **found.groupdict())
-            return reply
-    raise errors.not_implemented(stripped)
-
-
-class Values:
-    """A statement's operands: a parameter (@P1) is looked up, a literal (N'..', 12) is read."""
-
-    def __init__(self, params):
-        self.params = {name.lower(): value for name, value in params.items()}
-
-    def __call__(self, operand):
-        operand = operand.strip()
-        if operand.startswith("@"):
-            if operand.lower() not in self.params:
-                raise errors.SqlError(137, 'Must declare the scalar variable "%s".' % operand, severity=15, state=2)
-            return self.params[operand.lower()]
-        literal = re.fullmatch(r"N?'((?:[^']|'')*)'", operand, re.DOTALL)
-        if literal:
-            return literal.group(1).replace("''", "'")
-        if re.fullmatch(r"-?\d+", operand):
-            return int(operand)
-        if operand.upper() == "NULL":
-            return None
-        raise errors.not_implemented("the operand %s" % operand)
 
 
 @statement(r"SET\s+(?P<option>[A-Z_]+)\s+(?P<value>[^;]+)")

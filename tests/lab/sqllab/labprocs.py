@@ -1,0 +1,53 @@
+"""Lab-only procedures in a schema SQL Server does not have (drkit_lab): what tests use to change a
+database's pages, fingerprint them, and arm faults. The collection never calls them."""
+import os
+import random
+
+from sqllab import errors
+from sqllab.state import PAGE_SIZE
+from sqllab.statements import statement
+from sqllab.syntax import OPERAND
+
+
+def _database(session, name):
+    entry = session.server.state.database(str(name))
+    if entry is None:
+        raise errors.SqlError(911, "Database '%s' does not exist. Make sure that the name is entered correctly." % name)
+    return entry
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.write_pages\s+@database\s*=\s*(?P<database>%s)\s*,\s*@pages\s*=\s*(?P<pages>%s)" % (OPERAND, OPERAND))
+def write_pages(session, reply, values, database, pages):
+    """Overwrite @pages random pages of the database with random bytes."""
+    state = session.server.state
+    with state.lock:
+        entry = _database(session, values(database))
+        data = bytearray(state.data(entry))
+        count = len(data) // PAGE_SIZE
+        for page in random.sample(range(count), min(int(values(pages)), count)):
+            data[page * PAGE_SIZE:(page + 1) * PAGE_SIZE] = os.urandom(PAGE_SIZE)
+        state.write_data(entry, bytes(data))
+        entry["lsn"] = state.next_lsn()
+        state.save()
+    reply.row_count = int(values(pages))
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.database_digest\s+@database\s*=\s*(?P<database>%s)" % OPERAND)
+def database_digest(session, reply, values, database):
+    """SHA-256 of the database's pages: equal before a backup and after its restore."""
+    state = session.server.state
+    reply.result_set([("digest", "nvarchar")], [(state.digest(_database(session, values(database))),)])
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.inject_fault\s+@operation\s*=\s*(?P<operation>%s)\s*,\s*@at_percent\s*=\s*(?P<at_percent>%s)"
+           r"\s*,\s*@mode\s*=\s*(?P<mode>%s)(?:\s*,\s*@seconds\s*=\s*(?P<seconds>%s))?" % (OPERAND, OPERAND, OPERAND, OPERAND))
+def inject_fault(session, _reply, values, operation, at_percent, mode, seconds):
+    try:
+        session.server.faults.arm(values(operation), int(values(at_percent)), values(mode), float(values(seconds)) if seconds else 0)
+    except ValueError as problem:
+        raise errors.SqlError(50000, "drkit_lab.inject_fault: %s" % problem) from None
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.clear_faults")
+def clear_faults(session, _reply, _values):
+    session.server.faults.clear()
