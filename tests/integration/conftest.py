@@ -94,3 +94,23 @@ def azure_vm(lab):
                 "power_state": power_state, "storage_profile": storage_profile or {"osDisk": {"name": "os", "osType": "Linux"}}}
         return lab_admin.admin(lab, "PUT", "/virtual-machines", spec, service="arm")
     return make
+
+
+@pytest.fixture
+def sql_client(lab):
+    """A connection of the collection's SQL layer to the lab's SQL Server, as sa; faults cleared after the test."""
+    from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import SqlClient  # pylint: disable=import-outside-toplevel
+    from sql_params import sql_params  # pylint: disable=import-outside-toplevel
+    connected = SqlClient(sql_params(lab))
+    yield connected
+    connected.execute("clear_faults", "EXEC drkit_lab.clear_faults")
+    connected.close()
+
+
+@pytest.fixture
+def sql_database(sql_client):
+    """A new database in the lab's SQL Server whose name holds a quote, a bracket, a semicolon and a comment."""
+    from ansible_collections.drkit.microsoft.plugins.module_utils.sql.tsql import quote_identifier  # pylint: disable=import-outside-toplevel
+    name = "DRMS_Config_%s']; --" % uuid.uuid4().hex[:8]
+    sql_client.execute("create_database", "CREATE DATABASE %s" % quote_identifier(name, "database"))
+    return name

@@ -6,27 +6,20 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import 
 from sql_params import sql_params
 
 
-@pytest.fixture
-def client(lab):
-    connected = SqlClient(sql_params(lab))
-    yield connected
-    connected.close()
-
-
-def test_rows_come_back_as_dicts_and_messages_are_collected(client):
-    answer = client.execute("probe", "SELECT ? AS value", ("x'];--",))
+def test_rows_come_back_as_dicts_and_messages_are_collected(sql_client):
+    answer = sql_client.execute("probe", "SELECT ? AS value", ("x'];--",))
     assert answer.rows == [{"value": "x'];--"}]
-    printed = client.execute("probe", "PRINT ?", ("10 percent processed.",))
+    printed = sql_client.execute("probe", "PRINT ?", ("10 percent processed.",))
     assert printed.messages == ["10 percent processed."] and printed.result_sets == []
 
 
-def test_there_is_no_query_timeout(client):
-    assert client.connection.timeout == 0
+def test_there_is_no_query_timeout(sql_client):
+    assert sql_client.connection.timeout == 0
 
 
-def test_an_error_keeps_sql_server_s_number_and_names_the_operation(client):
+def test_an_error_keeps_sql_server_s_number_and_names_the_operation(sql_client):
     with pytest.raises(DrkitError) as failed:
-        client.execute("read_messages", "SELECT @undeclared", target="master")
+        sql_client.execute("read_messages", "SELECT @undeclared", target="master")
     error = failed.value
     assert (error.step, error.target, error.code) == ("read_messages", "master", 137)
     assert error.message == 'Must declare the scalar variable "@undeclared".'

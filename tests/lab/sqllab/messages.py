@@ -22,7 +22,7 @@ def _language_id(name):
 def sp_addmessage(session, _reply, values, arguments):
     given = {}
     for item in split_options(arguments):
-        name, _, operand = item.partition("=")
+        name, operand = (item.split("=", 1) + [""])[:2]
         name = name.strip().lstrip("@").lower()
         if name not in ARGUMENTS or not operand.strip():
             raise errors.not_implemented("sp_addmessage argument %s" % item.strip())
