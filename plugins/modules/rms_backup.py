@@ -1,0 +1,257 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: rms_backup
+short_description: Backup sets of an AD RMS cluster's databases and of master's RMS messages
+version_added: 0.1.0
+description:
+  - Takes and checks a B(backup set) of one Active Directory Rights Management Services cluster, as the AD RMS backup procedure
+    asks. A set holds a full backup of the configuration database (C(DRMS_Config_*)), of the logging database if
+    O(logging_database) is given, every user-defined message of master in every language (RMS needs its messages there, and
+    without them the cluster does not start), the RMS version and where the cluster key lives.
+  - The directory services database (C(DRMS_DirectoryServices_*)), a cache of Active Directory, is never part of a set.
+  - O(state=backed_up) writes one backup file per database to O(backup_directory) on the SQL Server's side, with checksums,
+    verifies them with C(RESTORE VERIFYONLY WITH CHECKSUM) when O(verify=true), scripts the messages, and writes the set's
+    manifest (JSON) to O(manifest_directory) on the controller. The manifest is written last, so a run that stops early never
+    leaves a set that looks complete. A set whose manifest exists is not taken again.
+  - O(state=verified) checks a set without restoring it. Each file must still hold the backup its manifest records (same backup
+    set GUID) and pass C(RESTORE VERIFYONLY). The scripted messages must match their recorded SHA-256.
+author:
+  - drkit.microsoft maintainers (@drkit-microsoft)
+requirements:
+  - pyodbc >= 5.1.0, with FreeTDS or Microsoft ODBC Driver 18 for SQL Server
+extends_documentation_fragment:
+  - drkit.microsoft.sql_server
+attributes:
+  check_mode:
+    support: full
+    description: Returns the plan (files to write, sizes, the last full backup of each database, the manifest) and changes nothing.
+  diff_mode:
+    support: none
+    description: A backup set is new files and a new manifest; there is no before and after to compare.
+options:
+  state:
+    description:
+      - V(backed_up) takes backup set O(backup_set_id) unless its manifest already exists.
+      - V(verified) checks the set O(backup_set_id), by default the newest set in O(manifest_directory).
+    type: str
+    choices: [backed_up, verified]
+    default: backed_up
+  config_database:
+    description: The RMS configuration database, for example V(DRMS_Config_rms_contoso_com_443).
+    type: str
+    required: true
+  logging_database:
+    description: The RMS logging database, to include it in the set (troubleshooting and statistics only).
+    type: str
+  backup_directory:
+    description:
+      - Directory of the SQL Server's host (V(C:\\Backups\\RMS)) or a share its service account can write (V(\\\\files\\backup\\RMS))
+        where the backup files go, as C(<backup_set_id>__<database>.bak). It must exist.
+      - Required with O(state=backed_up).
+    type: str
+  manifest_directory:
+    description: Directory of the controller holding the sets' manifests, one C(<backup_set_id>.json) per set; created if missing.
+    type: path
+    required: true
+  backup_set_id:
+    description:
+      - Id of the set; 1 to 64 letters, digits, C(.), C(_) and C(-).
+      - With O(state=backed_up), when omitted, a new id is made from the current UTC time; give one (an AWX job id) to make reruns
+        idempotent.
+    type: str
+  rms_version:
+    description:
+      - Version of AD RMS on the cluster's servers (the file version of the RMS service), recorded in the set; a restore refuses
+        another version. Required with O(state=backed_up).
+    type: str
+  key_storage:
+    description:
+      - Where the cluster key lives. V(software) keeps it in the configuration database (the set has it).
+      - V(hsm) and V(csp) mean a hardware security module or another cryptographic provider holds it, outside the set; the plan says
+        so and a restore asks for confirmation.
+    type: str
+    choices: [software, hsm, csp]
+    default: software
+  compression:
+    description: Compress the backups (SQL Server backup compression).
+    type: bool
+    default: false
+  copy_only:
+    description: Take copy-only backups, which leave the database's own backup chain untouched.
+    type: bool
+    default: false
+  verify:
+    description: Run C(RESTORE VERIFYONLY WITH CHECKSUM) on each file before the manifest is written.
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Back up the RMS cluster
+  drkit.microsoft.rms_backup:
+    login_host: sql01.contoso.com
+    login_user: rms_backup
+    login_password: "{{ vault_rms_backup_password }}"
+    config_database: DRMS_Config_rms_contoso_com_443
+    logging_database: DRMS_Logging_rms_contoso_com_443
+    backup_directory: '\\files01\backup\rms'
+    manifest_directory: /srv/backup-sets/rms
+    backup_set_id: "awx-{{ awx_job_id }}"
+    rms_version: "{{ rms_facts.version }}"
+
+- name: Check the newest set
+  drkit.microsoft.rms_backup:
+    state: verified
+    login_host: sql01.contoso.com
+    login_user: rms_backup
+    login_password: "{{ vault_rms_backup_password }}"
+    config_database: DRMS_Config_rms_contoso_com_443
+    manifest_directory: /srv/backup-sets/rms
+"""
+
+RETURN = r"""
+plan:
+  description: The actions taken, or in check mode that would be taken, in order (see the collection's plan format).
+  returned: always
+  type: list
+  elements: dict
+notices:
+  description: What the operator must know (an HSM or another provider holds the key, outside the set).
+  returned: always
+  type: list
+  elements: str
+backup_set:
+  description: The set's manifest (what O(state=backed_up) wrote, or found; what O(state=verified) checked); absent in check mode for a new set.
+  returned: when the set exists
+  type: dict
+  contains:
+    backup_set_id:
+      description: Id of the set.
+      type: str
+    created:
+      description: When the manifest was written (UTC).
+      type: str
+    rms:
+      description: C(version) and C(key_storage).
+      type: dict
+    databases:
+      description: Per database, its role, name, file, backup set GUID, LSNs, times, size, checksums and whether it was verified.
+      type: list
+      elements: dict
+    messages:
+      description: C(count), C(sha256) and C(items) (message_id, language, severity, is_event_logged, text), us_english first.
+      type: dict
+manifest:
+  description: Path of the set's manifest on the controller.
+  returned: always
+  type: str
+progress:
+  description: The messages SQL Server sent (STATS progress, completion, "The backup set on file 1 is valid.").
+  returned: when actions ran
+  type: list
+  elements: str
+"""
+
+from datetime import datetime, timezone
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import Plan
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql import api, rms
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import (latest_manifest, manifest_path, read_manifest,
+                                                                                     validate_set_id, validate_windows_directory)
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import SqlClient
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import (SQL_SERVER_ARGUMENT_SPEC, SQL_SERVER_MUTUALLY_EXCLUSIVE,
+                                                                                     SQL_SERVER_REQUIRED_IF, odbc_connection_string)
+
+
+def argument_spec():
+    spec = dict(
+        state=dict(type="str", choices=["backed_up", "verified"], default="backed_up"),
+        config_database=dict(type="str", required=True),
+        logging_database=dict(type="str"),
+        backup_directory=dict(type="str"),
+        manifest_directory=dict(type="path", required=True),
+        backup_set_id=dict(type="str"),
+        rms_version=dict(type="str"),
+        key_storage=dict(type="str", choices=list(rms.KEY_STORAGE), default="software"),
+        compression=dict(type="bool", default=False),
+        copy_only=dict(type="bool", default=False),
+        verify=dict(type="bool", default=True),
+    )
+    spec.update(SQL_SERVER_ARGUMENT_SPEC)
+    return spec
+
+
+def backed_up(module, params):
+    if not params["backup_directory"]:
+        raise InvalidParameter("backup_directory", "is required with state=backed_up")
+    validate_windows_directory(params["backup_directory"], "backup_directory")
+    rms.validate_backup_request(params)
+    set_id = params["backup_set_id"] or datetime.now(timezone.utc).strftime("rms-%Y%m%dT%H%M%SZ")
+    validate_set_id(set_id)
+    path = manifest_path(params["manifest_directory"], set_id)
+    odbc_connection_string(params)  # refuses bad connection options before the existing set is looked at
+    existing = read_manifest(path)
+    if existing is not None:
+        # The set exists whole (its manifest is written last): nothing to do, and the run says so.
+        run_plan(module, Plan(), {}, lambda _outcomes: {"backup_set": existing, "manifest": path})
+        return
+    client = SqlClient(params)
+    current = dict((name, (api.read_database(client, name), api.read_database_files(client, name), api.read_last_full_backup(client, name)))
+                   for _role, name in rms.databases_of(params))
+    plan = rms.plan_backup(params, set_id, current, path)
+    version = client.execute("read_version", "SELECT @@VERSION").rows[0]
+    appliers = rms.BackupAppliers(client, params, set_id, list(version.values())[0].splitlines()[0])
+
+    def summarize(outcomes):
+        result = {"manifest": path}
+        if outcomes is not None:
+            result.update(backup_set=appliers.manifest, progress=appliers.progress)
+        return result
+
+    run_plan(module, plan, appliers.as_mapping(), summarize)
+
+
+def verified(module, params):
+    if params["backup_set_id"]:
+        validate_set_id(params["backup_set_id"])
+        path = manifest_path(params["manifest_directory"], params["backup_set_id"])
+        manifest = read_manifest(path)
+    else:
+        path, manifest = latest_manifest(params["manifest_directory"])
+    if manifest is None:
+        named = "%s " % params["backup_set_id"] if params["backup_set_id"] else ""
+        raise InvalidParameter("backup_set_id", "no backup set %sin %s" % (named, params["manifest_directory"]))
+    client = SqlClient(params)
+    appliers = rms.VerifyAppliers(client, manifest)
+
+    def summarize(outcomes):
+        result = {"manifest": path, "backup_set": manifest}
+        if outcomes is not None:
+            result["progress"] = appliers.progress
+        return result
+
+    run_plan(module, rms.plan_verify(manifest, path), appliers.as_mapping(), summarize)
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), mutually_exclusive=SQL_SERVER_MUTUALLY_EXCLUSIVE,
+                           required_if=SQL_SERVER_REQUIRED_IF, supports_check_mode=True)
+    with reported_errors(module):
+        if module.params["state"] == "backed_up":
+            backed_up(module, module.params)
+        else:
+            verified(module, module.params)
+
+
+if __name__ == "__main__":
+    main()
