@@ -77,3 +77,10 @@ def test_a_prepared_statement_runs_again_with_new_values(lab):
     with connect(lab) as connection:
         cursor = connection.cursor()
         assert [cursor.execute("SELECT ? AS v", value).fetchone()[0] for value in ("one", "two", "three")] == ["one", "two", "three"]
+
+
+def test_a_connection_without_autocommit_is_refused_clearly(lab):
+    params = sql_params(lab)
+    with pytest.raises(pyodbc.Error) as refused:
+        pyodbc.connect(odbc_connection_string(params), timeout=10)
+    assert "(50000)" in str(refused.value.args) and "autocommit" in str(refused.value.args)

@@ -43,7 +43,8 @@ verify, or slow each progress step.
 
 Vendor behaviours it does not model; tests must not conclude anything about them from the lab:
   * Windows or Kerberos logins, MARS, TDS 8.0 (strict encryption), Always Encrypted, bulk load,
-    cursors, transactions (every statement autocommits), multiple statements in one batch;
+    cursors, transactions (every statement autocommits; the transaction manager request a driver
+    sends when autocommit is off is answered Msg 50000), multiple statements in one batch;
   * several backup sets in one file (NOINIT to an existing file is refused), differential and log
     backups, striped or mirrored media, backup encryption, real compression;
   * the full SQL language: only the statements of the language modules exist.

@@ -6,8 +6,8 @@ import struct
 import sys
 
 from sqllab import errors, faults, language, login7, prelogin, results, rpc, tokens
-from sqllab.packets import (ATTENTION, DEFAULT_PACKET_SIZE, LOGIN7, PRELOGIN, RPC, SQL_BATCH, TABULAR_RESULT, ConnectionClosed, packets,
-                            read_message)
+from sqllab.packets import (ATTENTION, DEFAULT_PACKET_SIZE, LOGIN7, PRELOGIN, RPC, SQL_BATCH, TABULAR_RESULT, TRANSACTION_MANAGER,
+                            ConnectionClosed, packets, read_message)
 from sqllab.tlsstream import PlainStream, TlsStream
 
 MAX_PACKET_SIZE = 32767
@@ -35,6 +35,10 @@ class Session:
                     self._send(tokens.done(tokens.DONE_ATTN))
                 elif kind == RPC:
                     self._rpc(payload)
+                elif kind == TRANSACTION_MANAGER:
+                    # Drivers send this when autocommit is off; the collection always autocommits.
+                    self._send(_error_tokens(errors.not_implemented("transactions (a TDS transaction manager request); connect with "
+                                                                    "autocommit")) + tokens.done(tokens.DONE_ERROR))
                 else:
                     return  # a message the protocol does not allow here: SQL Server drops the connection
         except ConnectionClosed:
