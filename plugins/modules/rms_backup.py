@@ -22,6 +22,16 @@ description:
     leaves a set that looks complete. A set whose manifest exists is not taken again.
   - O(state=verified) checks a set without restoring it. Each file must still hold the backup its manifest records (same backup
     set GUID) and pass C(RESTORE VERIFYONLY). The scripted messages must match their recorded SHA-256.
+  - O(state=restored) restores a set. Before anything is touched it refuses when the RMS version running now (O(rms_version))
+    differs from the set's, when a file is missing, holds another backup or fails verification, when the messages were changed,
+    or when the set records an HSM or another provider and O(hsm_confirmed) is not set. Then, for each database, a copy-only safety
+    backup of the current database (O(safety_backup)), SINGLE_USER WITH ROLLBACK IMMEDIATE, C(RESTORE WITH REPLACE) (with MOVE
+    to the current files' paths where they differ), MULTI_USER again; a failed restore still puts the database back to
+    MULTI_USER. Messages master lacks are added, us_english first.
+  - In check mode the plan lists the databases overwritten (current size, last full backup), the file moves, the messages added,
+    and that users who used RMS after the set was taken need a new rights account certificate (no protected content is lost).
+  - A database whose newest restore came from this same set is left as it is (the run reports no change) unless O(force=true),
+    so a rerun after a later step failed does not restore again.
 author:
   - drkit.microsoft maintainers (@drkit-microsoft)
 requirements:
@@ -31,7 +41,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Returns the plan (files to write, sizes, the last full backup of each database, the manifest) and changes nothing.
+    description:
+      - Returns the plan (files to write or restore, sizes, the last full backup of each database, messages, notices) and changes nothing.
+      - With O(state=restored) the set's files are still checked (HEADERONLY, VERIFYONLY), which only reads them.
   diff_mode:
     support: none
     description: A backup set is new files and a new manifest; there is no before and after to compare.
@@ -40,8 +52,9 @@ options:
     description:
       - V(backed_up) takes backup set O(backup_set_id) unless its manifest already exists.
       - V(verified) checks the set O(backup_set_id), by default the newest set in O(manifest_directory).
+      - V(restored) restores the set O(backup_set_id), by default the newest set in O(manifest_directory).
     type: str
-    choices: [backed_up, verified]
+    choices: [backed_up, verified, restored]
     default: backed_up
   config_database:
     description: The RMS configuration database, for example V(DRMS_Config_rms_contoso_com_443).
@@ -54,7 +67,7 @@ options:
     description:
       - Directory of the SQL Server's host (V(C:\\Backups\\RMS)) or a share its service account can write (V(\\\\files\\backup\\RMS))
         where the backup files go, as C(<backup_set_id>__<database>.bak). It must exist.
-      - Required with O(state=backed_up).
+      - Required with O(state=backed_up), and with O(state=restored) when O(safety_backup=true) (the safety backups go there).
     type: str
   manifest_directory:
     description: Directory of the controller holding the sets' manifests, one C(<backup_set_id>.json) per set; created if missing.
@@ -68,9 +81,23 @@ options:
     type: str
   rms_version:
     description:
-      - Version of AD RMS on the cluster's servers (the file version of the RMS service), recorded in the set; a restore refuses
-        another version. Required with O(state=backed_up).
+      - Version of AD RMS on the cluster's servers (the file version of the RMS service). Required with O(state=backed_up), which
+        records it in the set, and with O(state=restored), which refuses a set taken with another version.
     type: str
+  hsm_confirmed:
+    description:
+      - With O(state=restored) of a set whose key storage is C(hsm) or C(csp), the operator's confirmation that the cluster key
+        was restored with the HSM's or provider's own tools. Without it such a restore is refused.
+    type: bool
+    default: false
+  safety_backup:
+    description: With O(state=restored), take a copy-only backup of each database about to be overwritten, to O(backup_directory).
+    type: bool
+    default: true
+  force:
+    description: With O(state=restored), restore a database again even when its newest restore came from this set.
+    type: bool
+    default: false
   key_storage:
     description:
       - Where the cluster key lives. V(software) keeps it in the configuration database (the set has it).
@@ -105,6 +132,19 @@ EXAMPLES = r"""
     manifest_directory: /srv/backup-sets/rms
     backup_set_id: "awx-{{ awx_job_id }}"
     rms_version: "{{ rms_facts.version }}"
+
+- name: Preview the restore of the newest set
+  drkit.microsoft.rms_backup:
+    state: restored
+    login_host: sql01.contoso.com
+    login_user: rms_backup
+    login_password: "{{ vault_rms_backup_password }}"
+    config_database: DRMS_Config_rms_contoso_com_443
+    backup_directory: '\\files01\backup\rms\safety'
+    manifest_directory: /srv/backup-sets/rms
+    rms_version: "{{ rms_facts.version }}"
+  check_mode: true
+  register: rms_restore_preview
 
 - name: Check the newest set
   drkit.microsoft.rms_backup:
@@ -175,7 +215,7 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection imp
 
 def argument_spec():
     spec = dict(
-        state=dict(type="str", choices=["backed_up", "verified"], default="backed_up"),
+        state=dict(type="str", choices=["backed_up", "verified", "restored"], default="backed_up"),
         config_database=dict(type="str", required=True),
         logging_database=dict(type="str"),
         backup_directory=dict(type="str"),
@@ -186,6 +226,9 @@ def argument_spec():
         compression=dict(type="bool", default=False),
         copy_only=dict(type="bool", default=False),
         verify=dict(type="bool", default=True),
+        hsm_confirmed=dict(type="bool", default=False),
+        safety_backup=dict(type="bool", default=True),
+        force=dict(type="bool", default=False),
     )
     spec.update(SQL_SERVER_ARGUMENT_SPEC)
     return spec
@@ -221,7 +264,8 @@ def backed_up(module, params):
     run_plan(module, plan, appliers.as_mapping(), summarize)
 
 
-def verified(module, params):
+def chosen_set(params):
+    """(manifest path, manifest) of O(backup_set_id), else of the newest set; refused when there is none."""
     if params["backup_set_id"]:
         validate_set_id(params["backup_set_id"])
         path = manifest_path(params["manifest_directory"], params["backup_set_id"])
@@ -231,6 +275,45 @@ def verified(module, params):
     if manifest is None:
         named = "%s " % params["backup_set_id"] if params["backup_set_id"] else ""
         raise InvalidParameter("backup_set_id", "no backup set %sin %s" % (named, params["manifest_directory"]))
+    return path, manifest
+
+
+def restored(module, params):
+    if params["safety_backup"]:
+        if not params["backup_directory"]:
+            raise InvalidParameter("backup_directory", "is required with state=restored and safety_backup=true: the safety backups go there")
+        validate_windows_directory(params["backup_directory"], "backup_directory")
+    path, manifest = chosen_set(params)
+    rms.check_restore_request(manifest, params)
+    odbc_connection_string(params)
+    client = SqlClient(params)
+    checker = rms.VerifyAppliers(client, manifest)
+    # Every file and the messages are checked before the first change: a bad set is refused whole.
+    for action in rms.plan_verify(manifest, path).actions:
+        checker.verify(action)
+    current = {}
+    for database in manifest["databases"]:
+        name = database["name"]
+        current[name] = (api.read_database(client, name), api.read_database_files(client, name), api.read_last_full_backup(client, name),
+                         api.read_last_restore(client, name))
+    names = api.read_languages(client)
+    messages_now = dict(((m["message_id"], names.get(m["language_id"], str(m["language_id"]))), m["text"])
+                        for m in api.read_user_messages(client))
+    safety_id = datetime.now(timezone.utc).strftime("safety-%Y%m%dT%H%M%SZ")
+    plan = rms.plan_restore(params, manifest, current, messages_now, safety_id)
+    appliers = rms.RestoreAppliers(client, manifest)
+
+    def summarize(outcomes):
+        result = {"manifest": path, "backup_set": manifest}
+        if outcomes is not None:
+            result["progress"] = checker.progress + appliers.progress
+        return result
+
+    run_plan(module, plan, appliers.as_mapping(), summarize)
+
+
+def verified(module, params):
+    path, manifest = chosen_set(params)
     client = SqlClient(params)
     appliers = rms.VerifyAppliers(client, manifest)
 
@@ -247,10 +330,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), mutually_exclusive=SQL_SERVER_MUTUALLY_EXCLUSIVE,
                            required_if=SQL_SERVER_REQUIRED_IF, supports_check_mode=True)
     with reported_errors(module):
-        if module.params["state"] == "backed_up":
-            backed_up(module, module.params)
-        else:
-            verified(module, module.params)
+        {"backed_up": backed_up, "verified": verified, "restored": restored}[module.params["state"]](module, module.params)
 
 
 if __name__ == "__main__":

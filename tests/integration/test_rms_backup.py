@@ -118,3 +118,81 @@ def test_verified_refuses_a_manifest_whose_messages_were_changed(lab, cluster, t
         json.dump(manifest, handle)
     refused = run_module("rms_backup", args(lab, cluster, tmp_path, state="verified", backup_set_id=set_id, logging_database=None))
     assert refused.failed and refused["step"] == "verify_messages"
+
+
+def digest(sql_client, name):
+    return sql_client.execute("digest", "EXEC drkit_lab.database_digest @database = ?", (name,)).rows[0]["digest"]
+
+
+def lab_messages(sql_client, number):
+    return [row for row in sql_client.execute("messages", "SELECT message_id, language_id, severity, is_event_logged, text FROM sys.messages "
+                                                          "WHERE message_id > 50000 ORDER BY message_id, language_id").rows
+            if row["message_id"] == number]
+
+
+def test_a_restore_previews_then_puts_back_the_databases_and_the_messages(lab, lab_state_dir, sql_client, cluster, tmp_path):
+    set_id = "set-%s" % uuid.uuid4().hex[:8]
+    before = {name: digest(sql_client, name) for name in (cluster["config"], cluster["logging"])}
+    taken = run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id=set_id))
+    for name in before:
+        sql_client.execute("write", "EXEC drkit_lab.write_pages @database = ?, @pages = ?", (name, 4))
+    sql_client.execute("drop", "EXEC sp_dropmessage @msgnum = ?, @lang = ?", (cluster["message"], "all"))
+    changed = {name: digest(sql_client, name) for name in before}
+
+    preview = run_module("rms_backup", args(lab, cluster, tmp_path, state="restored"), check=True)
+    assert not preview.failed, preview.result
+    assert [(a["action"], a["target"]) for a in preview["plan"]] == [
+        ("safety_backup", cluster["config"]), ("set_single_user", cluster["config"]), ("restore_database", cluster["config"]),
+        ("set_multi_user", cluster["config"]), ("safety_backup", cluster["logging"]), ("set_single_user", cluster["logging"]),
+        ("restore_database", cluster["logging"]), ("set_multi_user", cluster["logging"]),
+        ("add_user_message", "%d (us_english)" % cluster["message"]), ("add_user_message", "%d (Deutsch)" % cluster["message"])]
+    restore_action = preview["plan"][2]
+    assert restore_action["destructive"] is True and restore_action["detail"]["current_size_bytes"] > 0
+    backup_time = taken["backup_set"]["databases"][0]["backup_finish_date"]
+    assert any("need a new rights account certificate" in n and backup_time in n for n in preview["notices"])
+    assert {name: digest(sql_client, name) for name in before} == changed and lab_messages(sql_client, cluster["message"]) == []
+
+    restored = run_module("rms_backup", args(lab, cluster, tmp_path, state="restored"))
+    assert not restored.failed, restored.result
+    assert restored["changed"] is True
+    assert {name: digest(sql_client, name) for name in before} == before
+    assert [(m["language_id"], m["text"]) for m in lab_messages(sql_client, cluster["message"])] == [
+        (1031, "RMS startet nicht: %s"), (1033, "RMS can't start: %s ]; --")]
+    safety = [a["detail"]["file"] for a in restored["plan"] if a["action"] == "safety_backup"]
+    assert all(os.path.exists(lab_file(lab_state_dir, path)) for path in safety)
+    assert sql_client.execute("access", "SELECT name, state_desc, recovery_model_desc, user_access_desc, create_date FROM sys.databases "
+                                        "WHERE name = ?", (cluster["config"],)).rows[0]["user_access_desc"] == "MULTI_USER"
+
+    again = run_module("rms_backup", args(lab, cluster, tmp_path, state="restored"))
+    assert (again["changed"], again["plan"]) == (False, [])
+    assert any("last restored from this set" in n for n in again["notices"])
+
+
+def test_another_rms_version_is_refused_before_anything_changes(lab, sql_client, cluster, tmp_path):
+    run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id="set-v"))
+    sql_client.execute("write", "EXEC drkit_lab.write_pages @database = ?, @pages = ?", (cluster["config"], 2))
+    changed = digest(sql_client, cluster["config"])
+    refused = run_module("rms_backup", args(lab, cluster, tmp_path, state="restored", rms_version="10.0.17763.1"))
+    assert refused.failed and refused["step"] == "version_gate" and "10.0.14393.0" in refused["msg"]
+    assert digest(sql_client, cluster["config"]) == changed
+
+
+def test_a_damaged_file_refuses_the_whole_restore(lab, lab_state_dir, sql_client, cluster, tmp_path):
+    taken = run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id="set-d"))
+    sql_client.execute("write", "EXEC drkit_lab.write_pages @database = ?, @pages = ?", (cluster["config"], 2))
+    changed = digest(sql_client, cluster["config"])
+    damaged = lab_file(lab_state_dir, taken["backup_set"]["databases"][1]["file"])
+    with open(damaged, "r+b") as handle:
+        handle.seek(os.path.getsize(damaged) - 100)
+        handle.write(b"\x00" * 8)
+    refused = run_module("rms_backup", args(lab, cluster, tmp_path, state="restored"))
+    assert refused.failed and (refused["step"], refused["error_code"]) == ("verify_backup", 3189)
+    assert digest(sql_client, cluster["config"]) == changed  # the configuration database, listed first, was not touched
+
+
+def test_a_set_with_an_hsm_needs_the_operator_s_confirmation(lab, cluster, tmp_path):
+    run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id="set-h", key_storage="hsm"))
+    refused = run_module("rms_backup", args(lab, cluster, tmp_path, state="restored"))
+    assert refused.failed and refused["step"] == "key_gate"
+    confirmed = run_module("rms_backup", args(lab, cluster, tmp_path, state="restored", hsm_confirmed=True), check=True)
+    assert not confirmed.failed and any("hsm_confirmed" in n for n in confirmed["notices"])

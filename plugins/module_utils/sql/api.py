@@ -64,6 +64,29 @@ def verify_backup(client, path, checksum=True):
     return client.execute("verify_backup", statement, (path,), target=path).messages
 
 
+def read_last_restore(client, name):
+    """(when, backup set GUID) of the newest restore of *name* (msdb), or None."""
+    rows = client.execute("read_restore_history", "SELECT TOP (1) rh.restore_date, bs.backup_set_uuid FROM msdb.dbo.restorehistory AS rh "
+                                                  "JOIN msdb.dbo.backupset AS bs ON bs.backup_set_id = rh.backup_set_id "
+                                                  "WHERE rh.destination_database_name = ? ORDER BY rh.restore_date DESC", (name,), target=name).rows
+    return (rows[0]["restore_date"], str(rows[0]["backup_set_uuid"])) if rows else None
+
+
+def set_user_access(client, name, single_user):
+    """SINGLE_USER WITH ROLLBACK IMMEDIATE (other sessions are ended, their transactions rolled back), or back to MULTI_USER."""
+    access = "SINGLE_USER WITH ROLLBACK IMMEDIATE" if single_user else "MULTI_USER"
+    return client.execute("set_single_user" if single_user else "set_multi_user",
+                          "ALTER DATABASE %s SET %s" % (quote_identifier(name, "database"), access), target=name).messages
+
+
+def restore_database(client, name, path, moves=(), checksum=True, stats=DEFAULT_STATS_PERCENT):
+    """RESTORE DATABASE ... WITH REPLACE, RECOVERY from *path*; *moves* are (logical name, physical path) pairs."""
+    options = ["REPLACE", "RECOVERY", "CHECKSUM" if checksum else "NO_CHECKSUM", "STATS = %d" % stats] + ["MOVE ? TO ?"] * len(moves)
+    params = [path] + [value for move in moves for value in move]
+    statement = "RESTORE DATABASE %s FROM DISK = ? WITH %s" % (quote_identifier(name, "database"), ", ".join(options))
+    return client.execute("restore_database", statement, params, target=name).messages
+
+
 def read_user_messages(client):
     """Every user-defined message of master: [{message_id, language_id, severity, is_event_logged, text}]."""
     return client.execute("read_user_messages", "SELECT message_id, language_id, severity, is_event_logged, text FROM sys.messages "

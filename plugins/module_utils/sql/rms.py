@@ -25,6 +25,13 @@ BACKUP_DATABASE = ActionType("backup_database", "create")
 SCRIPT_MESSAGES = ActionType("script_user_messages", "create")
 VERIFY_BACKUP = ActionType("verify_backup", "verify")
 WRITE_MANIFEST = ActionType("write_manifest", "create")
+SAFETY_BACKUP = ActionType("safety_backup", "create")
+SET_SINGLE_USER = ActionType("set_single_user", "restart")
+RESTORE_DATABASE = ActionType("restore_database", "overwrite", destructive=True, reversible=False)
+SET_MULTI_USER = ActionType("set_multi_user", "modify")
+ADD_MESSAGE = ActionType("add_user_message", "create")
+CERTIFICATE_NOTICE = ("Users who used RMS after %s (when this set was taken) need a new rights account certificate; "
+                      "no protected content is lost.")
 
 KEY_STORAGE = ("software", "hsm", "csp")
 _VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
@@ -88,6 +95,105 @@ def plan_verify(manifest, manifest_path):
                                backup_set_guid=database["backup_set_guid"]))
     plan.add(VERIFY_BACKUP(manifest_path, check="the scripted messages match their SHA-256", messages=manifest["messages"]["count"]))
     return plan
+
+
+def check_restore_request(manifest, params):
+    """Refuse a restore before anything is touched: another RMS version, or a key outside the set not confirmed."""
+    recorded = manifest["rms"]["version"]
+    if not params.get("rms_version"):
+        raise InvalidParameter("rms_version", "is required with state=restored: the version RMS runs now, compared with the set's (%s)"
+                               % recorded)
+    if params["rms_version"] != recorded:
+        raise DrkitError("the RMS version running now (%s) differs from the one this set was taken with (%s): restore refused, nothing "
+                         "was changed" % (params["rms_version"], recorded), step="version_gate", target=manifest["backup_set_id"])
+    storage = manifest["rms"]["key_storage"]
+    if storage in KEY_NOTICES and not params.get("hsm_confirmed"):
+        raise DrkitError("the set records that %s holds the RMS cluster key, outside the set: restore it with that tool, then set "
+                         "hsm_confirmed: true; nothing was changed" % ("a hardware security module" if storage == "hsm" else
+                                                                       "a non-default cryptographic provider"),
+                         step="key_gate", target=manifest["backup_set_id"])
+
+
+def plan_restore(params, manifest, current, messages_now, safety_id):
+    """The plan that restores every database of the set and re-adds the messages master lacks.
+
+    *current* maps each database name to (sys.databases row or None, its files, last full backup, last restore or None);
+    *messages_now* is master's user-defined messages ({(message_id, language): text})."""
+    plan = Plan()
+    for database in manifest["databases"]:
+        name = database["name"]
+        row, files, last_backup, last_restore = current[name]
+        if row is not None and last_restore and last_restore[1].lower() == database["backup_set_guid"].lower() and not params["force"]:
+            plan.notice("%s was last restored from this set (%s): it is left as it is; force: true restores it again, losing what was "
+                        "written since." % (name, plain(last_restore[0])))
+            continue
+        if row is not None:
+            if params["safety_backup"]:
+                plan.add(SAFETY_BACKUP(name, file=backup_file_path(params["backup_directory"], safety_id, name), copy_only=True))
+            plan.add(SET_SINGLE_USER(name, sessions="every other session of the database is ended (ROLLBACK IMMEDIATE)"))
+        plan.add(RESTORE_DATABASE(name, file=database["file"], backup_finish_date=database["backup_finish_date"],
+                                  exists=row is not None, current_size_bytes=sum(f["size"] for f in files if f["type_desc"] == "ROWS") * 8192,
+                                  current_last_full_backup=plain(last_backup), moves=_moves(database["files"], files)))
+        if row is not None:
+            plan.add(SET_MULTI_USER(name))
+    for item in manifest["messages"]["items"]:
+        key = (item["message_id"], item["language"])
+        if key not in messages_now:
+            plan.add(ADD_MESSAGE("%d (%s)" % key, message_id=item["message_id"], language=item["language"], severity=item["severity"]))
+        elif messages_now[key] != item["text"]:
+            plan.notice("Message %d (%s) in master differs from the set's; it is kept as it is." % key)
+    if any(action.type is RESTORE_DATABASE for action in plan.actions):
+        plan.notice(CERTIFICATE_NOTICE % manifest["databases"][0]["backup_finish_date"])
+    if manifest["rms"]["key_storage"] in KEY_NOTICES:
+        plan.notice("The operator confirmed that the cluster key was restored outside the set (hsm_confirmed).")
+    return plan
+
+
+def _moves(backup_files, current_files):
+    """MOVE pairs that put each restored file where the existing database keeps it (none for a new database)."""
+    current = dict((f["name"], f["physical_name"]) for f in current_files)
+    return [[f["logical_name"], current[f["logical_name"]]] for f in backup_files
+            if f["logical_name"] in current and current[f["logical_name"]] != f["physical_name"]]
+
+
+class RestoreAppliers(object):
+    """Restores the plan's databases; a failed restore puts the database back to MULTI_USER before failing."""
+
+    def __init__(self, client, manifest):
+        self.client, self.manifest = client, manifest
+        self.progress = []
+
+    def as_mapping(self):
+        return {SAFETY_BACKUP: self.safety_backup, SET_SINGLE_USER: self.single_user, RESTORE_DATABASE: self.restore,
+                SET_MULTI_USER: self.multi_user, ADD_MESSAGE: self.add_message}
+
+    def safety_backup(self, action):
+        self.progress.extend(api.backup_database(self.client, action.target, action.detail["file"], copy_only=True))
+        return action.detail["file"]
+
+    def single_user(self, action):
+        self.progress.extend(api.set_user_access(self.client, action.target, single_user=True))
+        return action.target
+
+    def restore(self, action):
+        detail = action.detail
+        try:
+            self.progress.extend(api.restore_database(self.client, action.target, detail["file"], [tuple(m) for m in detail["moves"]]))
+        except DrkitError:
+            if detail["exists"]:
+                api.set_user_access(self.client, action.target, single_user=False)
+            raise
+        return action.target
+
+    def multi_user(self, action):
+        api.set_user_access(self.client, action.target, single_user=False)
+        return action.target
+
+    def add_message(self, action):
+        item = next(m for m in self.manifest["messages"]["items"]
+                    if (m["message_id"], m["language"]) == (action.detail["message_id"], action.detail["language"]))
+        api.add_user_message(self.client, item, item["language"])
+        return action.target
 
 
 class BackupAppliers(object):

@@ -118,6 +118,8 @@ def restore_database(session, reply, values, database, device, with_clause):
         entry.update(guid=entry["guid"] if existing else header["database_guid"], files=files, state="ONLINE",
                      recovery_model=header["recovery_model"], user_access=entry.get("user_access", "MULTI_USER"), lsn=state.next_lsn())
         state.write_data(entry, pages)
+        state.catalog.setdefault("restorehistory", []).append({"destination_database_name": entry["name"], "restore_date": now_text(),
+                                                               "backup_set_guid": header["backup_set_guid"], "replace": bool(chosen.get("REPLACE"))})
         state.save()
     _completed(reply, "RESTORE DATABASE", name, files, len(pages))
 

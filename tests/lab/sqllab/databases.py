@@ -80,3 +80,14 @@ def select_last_backup(session, reply, values, name):
     finished = sorted(b["backup_finish_date"] for b in session.server.state.catalog["backupset"]
                       if b["database_name"].lower() == wanted and b["type"] == "D")
     reply.result_set([("backup_finish_date", "datetime2")], [(datetime.datetime.fromisoformat(finished[-1]),)] if finished else [])
+
+
+@statement(r"SELECT\s+TOP\s*\(\s*1\s*\)\s+rh\.restore_date,\s*bs\.backup_set_uuid\s+FROM\s+msdb\.dbo\.restorehistory\s+AS\s+rh\s+JOIN\s+"
+           r"msdb\.dbo\.backupset\s+AS\s+bs\s+ON\s+bs\.backup_set_id\s*=\s*rh\.backup_set_id\s+WHERE\s+rh\.destination_database_name\s*=\s*"
+           r"(?P<name>%s)\s+ORDER\s+BY\s+rh\.restore_date\s+DESC" % OPERAND)
+def select_last_restore(session, reply, values, name):
+    wanted = str(values(name)).lower()
+    restores = sorted((r for r in session.server.state.catalog.get("restorehistory", []) if r["destination_database_name"].lower() == wanted),
+                      key=lambda r: r["restore_date"])
+    rows = [(datetime.datetime.fromisoformat(restores[-1]["restore_date"]), restores[-1]["backup_set_guid"])] if restores else []
+    reply.result_set([("restore_date", "datetime2"), ("backup_set_uuid", "uniqueidentifier")], rows)

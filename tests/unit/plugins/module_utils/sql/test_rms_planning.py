@@ -1,7 +1,7 @@
 """The RMS backup set's plans and rules: pure functions, no SQL Server."""
 import pytest
 
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql import rms
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import backup_file_path, messages_digest, validate_windows_directory
 
@@ -55,3 +55,57 @@ def test_other_directories_are_refused(path):
 def test_the_messages_digest_changes_with_any_text():
     items = [{"message_id": 50001, "language": "us_english", "text": "a"}]
     assert messages_digest(items) != messages_digest([dict(items[0], text="b")])
+
+
+MANIFEST = {"backup_set_id": "s1", "rms": {"version": "10.0.14393.0", "key_storage": "software"},
+            "databases": [{"name": "DRMS_Config_x", "file": "C:\\Backups\\s1__DRMS_Config_x.bak", "backup_set_guid": "AAAA",
+                           "backup_finish_date": "2026-11-23T06:00:00", "files": [
+                               {"logical_name": "DRMS_Config_x", "physical_name": "C:\\Old\\x.mdf", "type": "D"},
+                               {"logical_name": "DRMS_Config_x_log", "physical_name": "C:\\Old\\x_log.ldf", "type": "L"}]}],
+            "messages": {"items": [{"message_id": 50001, "language": "us_english", "severity": 16, "text": "a"},
+                                   {"message_id": 50001, "language": "Deutsch", "severity": 16, "text": "b"}]}}
+RESTORE = dict(PARAMS, force=False, safety_backup=True, hsm_confirmed=False)
+CURRENT_FILES = [{"name": "DRMS_Config_x", "physical_name": "D:\\Data\\x.mdf", "type_desc": "ROWS", "size": 100},
+                 {"name": "DRMS_Config_x_log", "physical_name": "C:\\Old\\x_log.ldf", "type_desc": "LOG", "size": 8}]
+
+
+def test_an_existing_database_is_saved_isolated_restored_where_its_files_are_and_reopened():
+    plan = rms.plan_restore(RESTORE, MANIFEST, {"DRMS_Config_x": (ROW, CURRENT_FILES, None, None)}, {(50001, "us_english"): "a"}, "safety-1")
+    assert [a.type.name for a in plan.actions] == ["safety_backup", "set_single_user", "restore_database", "set_multi_user",
+                                                   "add_user_message"]
+    assert plan.actions[2].detail["moves"] == [["DRMS_Config_x", "D:\\Data\\x.mdf"]]
+    assert plan.actions[4].detail["language"] == "Deutsch"
+    assert any("2026-11-23T06:00:00" in notice and "rights account certificate" in notice for notice in plan.notices)
+
+
+def test_a_new_database_is_only_restored():
+    messages = {(50001, "us_english"): "a", (50001, "Deutsch"): "b"}
+    plan = rms.plan_restore(RESTORE, MANIFEST, {"DRMS_Config_x": (None, [], None, None)}, messages, "safety-1")
+    assert [(a.type.name, a.detail.get("moves")) for a in plan.actions] == [("restore_database", [])]
+
+
+def test_a_database_last_restored_from_this_set_is_left_unless_forced():
+    current = {"DRMS_Config_x": (ROW, CURRENT_FILES, None, ("2026-11-23T07:00:00", "aaaa"))}
+    messages = {(50001, "us_english"): "a", (50001, "Deutsch"): "changed"}
+    plan = rms.plan_restore(RESTORE, MANIFEST, current, messages, "safety-1")
+    assert plan.actions == [] and any("last restored from this set" in n for n in plan.notices)
+    assert any("differs" in n for n in plan.notices)
+    assert len(rms.plan_restore(dict(RESTORE, force=True), MANIFEST, current, messages, "safety-1").actions) == 4
+
+
+@pytest.mark.parametrize("params, step", [({"rms_version": "10.0.17763.1"}, "version_gate"), ({"rms_version": "10.0.14393.0"}, None)])
+def test_the_version_gate(params, step):
+    if step is None:
+        rms.check_restore_request(MANIFEST, dict(RESTORE, **params))
+        return
+    with pytest.raises(DrkitError) as refused:
+        rms.check_restore_request(MANIFEST, dict(RESTORE, **params))
+    assert refused.value.step == step
+
+
+def test_an_hsm_set_needs_confirmation():
+    hsm = dict(MANIFEST, rms={"version": "10.0.14393.0", "key_storage": "hsm"})
+    with pytest.raises(DrkitError) as refused:
+        rms.check_restore_request(hsm, RESTORE)
+    assert refused.value.step == "key_gate"
+    rms.check_restore_request(hsm, dict(RESTORE, hsm_confirmed=True))
