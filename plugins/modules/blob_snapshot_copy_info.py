@@ -20,17 +20,11 @@ author:
 requirements:
   - azure-storage-blob >= 12.24.0
 extends_documentation_fragment:
+  - drkit.microsoft.info_module
   - drkit.microsoft.storage
   - drkit.microsoft.unmanaged_disks
   - drkit.microsoft.storage_destination
   - drkit.microsoft.azure
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Reads only.
 seealso:
   - module: drkit.microsoft.blob_snapshot_copy
 """

@@ -196,3 +196,15 @@ def test_a_set_with_an_hsm_needs_the_operator_s_confirmation(lab, cluster, tmp_p
     assert refused.failed and refused["step"] == "key_gate"
     confirmed = run_module("rms_backup", args(lab, cluster, tmp_path, state="restored", hsm_confirmed=True), check=True)
     assert not confirmed.failed and any("hsm_confirmed" in n for n in confirmed["notices"])
+
+
+def test_the_info_module_lists_the_sets_oldest_first(lab, cluster, tmp_path):
+    for set_id in ("set-a", "set-b"):
+        run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id=set_id, logging_database=None))
+    listed = run_module("rms_backup_info", {"manifest_directory": str(tmp_path)})
+    assert listed["changed"] is False
+    assert [(s["backup_set_id"], s["rms_version"], [d["name"] for d in s["databases"]]) for s in listed["backup_sets"]] == [
+        ("set-a", "10.0.14393.0", [cluster["config"]]), ("set-b", "10.0.14393.0", [cluster["config"]])]
+    assert listed["backup_sets"][0]["messages"] > 0 and listed["backup_sets"][0]["databases"][0]["verified"] is True
+    other = run_module("rms_backup_info", {"manifest_directory": str(tmp_path), "config_database": "DRMS_Config_elsewhere"})
+    assert other["backup_sets"] == []

@@ -98,14 +98,17 @@ def read_manifest(path):
     return manifest
 
 
-def latest_manifest(directory):
-    """(path, manifest) of the newest manifest in *directory* by creation time recorded in it, or (None, None)."""
+def list_manifests(directory):
+    """[(path, manifest)] of every set in *directory*, oldest first (by the creation time each records)."""
     found = []
     for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else ():
         if name.endswith(".json") and not name.startswith("."):
             manifest = read_manifest(os.path.join(directory, name))
             found.append((manifest.get("created", ""), os.path.join(directory, name), manifest))
-    if not found:
-        return None, None
-    _created, path, manifest = max(found)
-    return path, manifest
+    return [(path, manifest) for _created, path, manifest in sorted(found, key=lambda entry: (entry[0], entry[1]))]
+
+
+def latest_manifest(directory):
+    """(path, manifest) of the newest set in *directory*, or (None, None)."""
+    found = list_manifests(directory)
+    return found[-1] if found else (None, None)
