@@ -64,11 +64,18 @@ options:
     type: str
     choices: [mandatory, optional, strict]
     default: mandatory
+  ca_bundle:
+    description:
+      - With FreeTDS, the PEM file of the CA that signed the server's certificate; when not set, the system's trust store
+        (FreeTDS C(ca file = system)). The certificate's host name is checked too.
+      - FreeTDS validates only through a C(freetds.conf) server entry, so the module writes a private one for the connection
+        (server, port, TDS version, encryption, CA) and removes it once connected.
+      - The Microsoft driver validates with the system's trust store; add the CA there.
+    type: path
   trust_server_certificate:
     description:
-      - Accept the server's certificate without validating it (C(TrustServerCertificate=yes)); for test servers only.
-      - Microsoft driver only. FreeTDS 1.3 validates the certificate only when C(freetds.conf) sets C(ca file)
-        (for example C(ca file = system) in its C([global]) section), whatever this option says.
+      - Accept the server's certificate without validating it; for test servers only.
+      - Microsoft driver C(TrustServerCertificate=yes). With FreeTDS, no C(ca file) is set.
       - Cannot be true with O(encrypt=strict).
     type: bool
     default: false

@@ -94,7 +94,8 @@ def test_the_inventory_file_has_the_documented_names(lab_state_dir):
     assert sorted(lab_vars) == ["drkit_lab_arm_admin", "drkit_lab_azure", "drkit_lab_azure_environment", "drkit_lab_ca_bundle",
                                 "drkit_lab_sql", "drkit_lab_storage", "drkit_lab_storage_proxy_admin"]
     assert lab_vars["drkit_lab_sql"]["login_host"] == "127.0.0.1" and lab_vars["drkit_lab_sql"]["odbc_driver"] == "FreeTDS"
-    assert sorted(lab_vars["drkit_lab_sql"]) == ["login_host", "login_password", "login_port", "login_user", "odbc_driver"]
+    assert sorted(lab_vars["drkit_lab_sql"]) == ["ca_bundle", "login_host", "login_password", "login_port", "login_user", "odbc_driver"]
+    assert lab_vars["drkit_lab_sql"]["ca_bundle"] == lab_vars["drkit_lab_ca_bundle"]
     assert re.fullmatch(r"https://127\.0\.0\.1:\d+/__lab", lab_vars["drkit_lab_storage_proxy_admin"])
     assert re.fullmatch(r"https://127\.0\.0\.1:\d+/__lab", lab_vars["drkit_lab_arm_admin"])
     azure = lab_vars["drkit_lab_azure"]

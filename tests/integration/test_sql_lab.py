@@ -2,17 +2,23 @@
 with connection strings made by the collection's own sql_server connection family."""
 import pyodbc
 import pytest
+from labframe.tls import create_tls_files
 
-from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import odbc_connection_string, pyodbc_connect_kwargs
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import freetds_entry
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import (freetds_configuration, odbc_connection_string,
+                                                                                     pyodbc_connect_kwargs)
 from sql_params import sql_params
 
 HOSTILE_VALUES = ["x'y]; DROP DATABASE master --", "'; SHUTDOWN WITH NOWAIT; --", "$(reboot) `id` \\\\ %s {0}", "ünïcødé ☃ 雪",
                   "a" * 3000, ""]
 
 
-def connect(lab, **overrides):
+def connect(lab, extra="", autocommit=True, **overrides):
+    """A raw pyodbc connection made the way the collection's SQL layer makes it (string, private freetds.conf entry)."""
     params = sql_params(lab, **overrides)
-    return pyodbc.connect(odbc_connection_string(params), **pyodbc_connect_kwargs(params))
+    kwargs = dict(pyodbc_connect_kwargs(params), autocommit=autocommit)
+    with freetds_entry(freetds_configuration(params)):
+        return pyodbc.connect(odbc_connection_string(params) + extra, **kwargs)
 
 
 @pytest.mark.parametrize("encrypt", ["mandatory", "optional"])
@@ -38,11 +44,10 @@ def test_a_wrong_password_is_error_18456_and_the_password_is_not_echoed(lab):
 
 def test_a_database_that_cannot_be_opened_refuses_the_login(lab):
     # SQL Server sends 4060 (Cannot open database) then 18456; FreeTDS reports the last one.
-    params = sql_params(lab)
     with pytest.raises(pyodbc.Error) as refused:
-        pyodbc.connect(odbc_connection_string(params) + "Database={no_such_db};", **pyodbc_connect_kwargs(params))
+        connect(lab, extra="Database={no_such_db};")
     assert "(18456)" in str(refused.value.args)
-    with pyodbc.connect(odbc_connection_string(params) + "Database={msdb};", **pyodbc_connect_kwargs(params)) as connection:
+    with connect(lab, extra="Database={msdb};") as connection:
         assert connection.cursor().execute("SELECT DB_NAME()").fetchone()[0] == "msdb"
 
 
@@ -80,7 +85,15 @@ def test_a_prepared_statement_runs_again_with_new_values(lab):
 
 
 def test_a_connection_without_autocommit_is_refused_clearly(lab):
-    params = sql_params(lab)
     with pytest.raises(pyodbc.Error) as refused:
-        pyodbc.connect(odbc_connection_string(params), timeout=10)
+        connect(lab, autocommit=False)
     assert "(50000)" in str(refused.value.args) and "autocommit" in str(refused.value.args)
+
+
+def test_freetds_validates_the_server_certificate(lab, tmp_path):
+    other_ca = create_tls_files(str(tmp_path / "other-ca")).ca_cert
+    with pytest.raises(pyodbc.Error) as refused:
+        connect(lab, ca_bundle=other_ca)
+    assert "Unable to connect" in str(refused.value.args)
+    with connect(lab, ca_bundle=None, trust_server_certificate=True) as trusting:
+        assert trusting.cursor().execute("SELECT DB_NAME()").fetchone()[0] == "master"

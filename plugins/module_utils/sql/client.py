@@ -13,13 +13,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
+import tempfile
 import traceback
 from contextlib import contextmanager
 
 from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
-from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import odbc_connection_string, pyodbc_connect_kwargs
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import (freetds_configuration, odbc_connection_string,
+                                                                                     pyodbc_connect_kwargs)
 
 # "[42000] [FreeTDS][SQL Server]Login failed for user 'sa'. (18456) (SQLDriverConnect)"; the Microsoft
 # driver joins several records with "; ".
@@ -52,8 +55,9 @@ class SqlClient(object):
         self._pyodbc = pyodbc
         self.target = "%s:%s" % (params["login_host"], params.get("login_port") or params.get("instance") or 1433)
         connection_string = odbc_connection_string(params)
-        with self.errors("connect", self.target):
-            self.connection = pyodbc.connect(connection_string, **pyodbc_connect_kwargs(params))
+        with freetds_entry(freetds_configuration(params)):
+            with self.errors("connect", self.target):
+                self.connection = pyodbc.connect(connection_string, **pyodbc_connect_kwargs(params))
         # 0: no query timeout. A backup of a large database runs as long as it runs.
         self.connection.timeout = 0
 
@@ -87,6 +91,29 @@ class SqlClient(object):
             if answer is not None and answer.messages:
                 details["messages"] = answer.messages
             raise DrkitError(text, step=operation, target=target, code=number, details=details)
+
+
+@contextmanager
+def freetds_entry(configuration):
+    """A private freetds.conf holding *configuration*, named by FREETDSCONF while the block connects.
+
+    FreeTDS reads it only while connecting; it is removed afterwards and the environment restored."""
+    if configuration is None:
+        yield
+        return
+    handle, path = tempfile.mkstemp(prefix="drkit-freetds-", suffix=".conf")
+    previous = os.environ.get("FREETDSCONF")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(configuration)
+        os.environ["FREETDSCONF"] = path
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("FREETDSCONF", None)
+        else:
+            os.environ["FREETDSCONF"] = previous
+        os.unlink(path)
 
 
 def sql_error(error):

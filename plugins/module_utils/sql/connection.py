@@ -7,6 +7,13 @@ Modules reach SQL Server from the controller with pyodbc through an ODBC driver,
 
     pyodbc.connect(odbc_connection_string(params), **pyodbc_connect_kwargs(params))
 
+FreeTDS validates a server certificate only for a ``freetds.conf`` server entry with ``ca file``
+(measured with 1.3.17: connection-string attributes and the ``[global]`` section of a
+DSN-less connection are ignored, and a certificate from another CA is accepted). So with
+FreeTDS the server, port, TDS version, encryption and certificate checks go into a private
+``freetds.conf`` entry (:func:`freetds_configuration`, named by ``FREETDSCONF`` while
+connecting) and the connection string names that entry (``Servername``).
+
 Every value is written ``{value}`` with each ``}`` doubled, the ODBC rule that unixODBC and
 the Microsoft driver both read back as one value, so a password holding ``;`` or ``'`` can
 never add an attribute. FreeTDS 1.3 (Debian 12) reads a braced value up to the first ``};``
@@ -25,6 +32,9 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import
 FREETDS = "FreeTDS"
 MICROSOFT = "Microsoft"
 DEFAULT_PORT = 1433
+# The freetds.conf entry a FreeTDS connection names; "ca file = system" is FreeTDS's word for the system's trust store.
+FREETDS_ENTRY = "drkit"
+FREETDS_SYSTEM_CA = "system"
 
 SQL_SERVER_ARGUMENT_SPEC = dict(
     login_host=dict(type="str", required=True),
@@ -36,6 +46,7 @@ SQL_SERVER_ARGUMENT_SPEC = dict(
     odbc_driver=dict(type="str", default=FREETDS),
     encrypt=dict(type="str", choices=["mandatory", "optional", "strict"], default="mandatory"),
     trust_server_certificate=dict(type="bool", default=False),
+    ca_bundle=dict(type="path"),
     login_timeout=dict(type="int", default=15),
     application_name=dict(type="str", default="drkit.microsoft"),
 )
@@ -72,6 +83,22 @@ def odbc_connection_string(params):
     return "".join("%s=%s;" % (name, _quoted(parameter, value, family)) for name, value, parameter in _attributes(params, family))
 
 
+def freetds_configuration(params):
+    """The text of the freetds.conf holding this connection's entry; None for the Microsoft driver."""
+    if driver_family(params["odbc_driver"]) != FREETDS:
+        return None
+    _validate(params, FREETDS)
+    lines = ["[%s]" % FREETDS_ENTRY, "host = %s" % params["login_host"]]
+    if params.get("instance"):
+        lines.append("instance = %s" % params["instance"])
+    else:
+        lines.append("port = %d" % (params.get("login_port") or DEFAULT_PORT))
+    lines += ["tds version = 7.4", "encryption = %s" % _FREETDS_ENCRYPTION[params["encrypt"]]]
+    if not params["trust_server_certificate"]:
+        lines += ["ca file = %s" % (params.get("ca_bundle") or FREETDS_SYSTEM_CA), "check certificate hostname = yes"]
+    return "\n".join(lines) + "\n"
+
+
 def pyodbc_connect_kwargs(params):
     """Keyword arguments of ``pyodbc.connect`` besides the string: login timeout and autocommit.
 
@@ -87,12 +114,9 @@ def _attributes(params, family):
     port = params.get("login_port") or DEFAULT_PORT
     attributes = [("Driver", params["odbc_driver"], "odbc_driver")]
     if family == FREETDS:
-        attributes.append(("Server", "%s\\%s" % (host, instance) if instance else host, "login_host"))
-        if not instance:
-            attributes.append(("Port", str(port), "login_port"))
         attributes += [
-            ("TDS_Version", "7.4", None),
-            ("Encryption", _FREETDS_ENCRYPTION[params["encrypt"]], "encrypt"),
+            # Server, port, TDS version, encryption and certificate checks: in the entry of freetds_configuration().
+            ("Servername", FREETDS_ENTRY, None),
             # Otherwise FreeTDS converts names with the locale of the module's process.
             ("ClientCharset", "UTF-8", None),
         ]
@@ -144,6 +168,14 @@ def _validate(params, family):
         raise InvalidParameter("login_timeout", "must be at least 1 second (0 would wait for ever)")
     if params["encrypt"] == "strict" and family == FREETDS:
         raise InvalidParameter("encrypt", "strict (TDS 8.0) needs Microsoft ODBC Driver 18; FreeTDS 1.3 knows mandatory and optional")
+    if params.get("ca_bundle") is not None:
+        if family != FREETDS:
+            raise InvalidParameter("ca_bundle", "is for FreeTDS; Microsoft ODBC Driver 18 validates with the system's trust store (add the CA "
+                                                "there) or trust_server_certificate")
+        if params["trust_server_certificate"]:
+            raise InvalidParameter("ca_bundle", "cannot be combined with trust_server_certificate, which skips the validation it is for")
+        if not params["ca_bundle"] or params["ca_bundle"] != params["ca_bundle"].strip() or any(c in params["ca_bundle"] for c in "\r\n\0"):
+            raise InvalidParameter("ca_bundle", "must be a file path without line breaks or surrounding spaces")
     if params["encrypt"] == "strict" and params["trust_server_certificate"]:
         raise InvalidParameter("trust_server_certificate", "cannot be true with encrypt=strict, which always validates the server certificate")
 

@@ -5,7 +5,8 @@ certificate (the lab's): the whole session in TLS when the client asks for it (F
 ``Encryption=require``, the collection's ``encrypt: mandatory``), the login packet alone when
 it merely accepts it (``request``/``optional``), none when it cannot. Logins are SQL logins
 checked by password; the inventory gets ``drkit_lab_sql`` with the sql_server options of the
-collection's modules (login_host, login_port, login_user, login_password, odbc_driver). The
+collection's modules (login_host, login_port, login_user, login_password, odbc_driver, and
+ca_bundle, the lab CA, with which FreeTDS validates the server's certificate). The
 ``sa`` password is new at every start and always holds ``'``, ``]``, ``;`` and ``--``, so every
 test also proves that quoting holds.
 
@@ -80,4 +81,4 @@ class SqlServer(Service):
 
     def inventory_vars(self, context, run):
         return {"drkit_lab_sql": {"login_host": HOST, "login_port": run.ports["tds"], "login_user": "sa",
-                                  "login_password": run.secrets["sa_password"], "odbc_driver": "FreeTDS"}}
+                                  "login_password": run.secrets["sa_password"], "odbc_driver": "FreeTDS", "ca_bundle": context.tls.ca_cert}}

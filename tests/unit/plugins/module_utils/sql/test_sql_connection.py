@@ -6,7 +6,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.secrets import scrub
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import (
-    SQL_SERVER_ARGUMENT_SPEC, SQL_SERVER_MUTUALLY_EXCLUSIVE, SQL_SERVER_REQUIRED_IF, odbc_connection_string, pyodbc_connect_kwargs)
+    SQL_SERVER_ARGUMENT_SPEC, SQL_SERVER_MUTUALLY_EXCLUSIVE, SQL_SERVER_REQUIRED_IF, freetds_configuration, odbc_connection_string,
+    pyodbc_connect_kwargs)
 
 DRIVER_18 = "ODBC Driver 18 for SQL Server"
 NASTY_PASSWORDS = ["p'w]d;--", "pw;Database=master", "}{pw}}", "a}b;UID=admin;", "x=y", "{pw", "pw}", "};Driver={/tmp/evil.so}", " sp "]
@@ -56,12 +57,39 @@ def parse_freetds_13(text):
     return attributes
 
 
-def test_freetds_defaults_speak_tds_74_with_required_encryption_on_1433():
+def conf_entry(text):
+    """{key: value} of the one section of a freetds.conf text, and the section's name."""
+    lines = text.strip().splitlines()
+    return lines[0], dict(line.split(" = ", 1) for line in lines[1:])
+
+
+def test_freetds_names_its_private_entry_which_speaks_tds_74_with_required_encryption_on_1433():
     text = odbc_connection_string(params())
-    expected = {"Driver": "FreeTDS", "Server": "sql1.contoso.com", "Port": "1433", "TDS_Version": "7.4", "Encryption": "require",
-                "ClientCharset": "UTF-8", "UID": "sa", "PWD": "pw", "APP": "drkit.microsoft"}
+    expected = {"Driver": "FreeTDS", "Servername": "drkit", "ClientCharset": "UTF-8", "UID": "sa", "PWD": "pw", "APP": "drkit.microsoft"}
     assert parse_odbc(text) == expected
     assert parse_freetds_13(text) == expected
+    assert conf_entry(freetds_configuration(params())) == ("[drkit]", {
+        "host": "sql1.contoso.com", "port": "1433", "tds version": "7.4", "encryption": "require", "ca file": "system",
+        "check certificate hostname": "yes"})
+
+
+def test_freetds_validates_with_the_given_ca_or_not_at_all_when_told_to_trust():
+    assert conf_entry(freetds_configuration(params(ca_bundle="/etc/drkit/sql-ca.pem")))[1]["ca file"] == "/etc/drkit/sql-ca.pem"
+    trusting = conf_entry(freetds_configuration(params(trust_server_certificate=True)))[1]
+    assert "ca file" not in trusting and "check certificate hostname" not in trusting
+    assert freetds_configuration(params(odbc_driver=DRIVER_18)) is None
+
+
+@pytest.mark.parametrize("given, rule", [
+    (dict(ca_bundle="/ca.pem", odbc_driver=DRIVER_18), "is for FreeTDS"),
+    (dict(ca_bundle="/ca.pem", trust_server_certificate=True), "cannot be combined"),
+    (dict(ca_bundle="/ca.pem\nca file = /evil.pem"), "line breaks"),
+    (dict(ca_bundle=" /ca.pem"), "surrounding spaces"),
+])
+def test_a_ca_bundle_that_cannot_apply_is_refused(given, rule):
+    with pytest.raises(InvalidParameter) as refused:
+        odbc_connection_string(params(**given))
+    assert refused.value.parameter == "ca_bundle" and rule in str(refused.value)
 
 
 def test_driver_18_names_the_port_in_server_and_validates_the_certificate_by_default():
@@ -73,7 +101,7 @@ def test_driver_18_names_the_port_in_server_and_validates_the_certificate_by_def
 @pytest.mark.parametrize("encrypt, driver_18, freetds", [("mandatory", "yes", "require"), ("optional", "no", "request")])
 def test_encrypt_maps_to_each_drivers_own_words(encrypt, driver_18, freetds):
     assert parse_odbc(odbc_connection_string(params(odbc_driver=DRIVER_18, encrypt=encrypt)))["Encrypt"] == driver_18
-    assert parse_odbc(odbc_connection_string(params(encrypt=encrypt)))["Encryption"] == freetds
+    assert conf_entry(freetds_configuration(params(encrypt=encrypt)))[1]["encryption"] == freetds
 
 
 def test_strict_and_trusting_the_certificate_reach_driver_18():
@@ -82,11 +110,11 @@ def test_strict_and_trusting_the_certificate_reach_driver_18():
     assert trusting["TrustServerCertificate"] == "yes"
 
 
-@pytest.mark.parametrize("driver", ["FreeTDS", DRIVER_18])
-def test_a_named_instance_is_left_to_sql_browser_without_a_port(driver):
-    attributes = parse_odbc(odbc_connection_string(params(odbc_driver=driver, instance="MSSQLSERVER01")))
+def test_a_named_instance_is_left_to_sql_browser_without_a_port():
+    attributes = parse_odbc(odbc_connection_string(params(odbc_driver=DRIVER_18, instance="MSSQLSERVER01")))
     assert attributes["Server"] == "sql1.contoso.com\\MSSQLSERVER01"
-    assert "Port" not in attributes
+    entry = conf_entry(freetds_configuration(params(instance="MSSQLSERVER01")))[1]
+    assert entry["instance"] == "MSSQLSERVER01" and "port" not in entry
 
 
 @pytest.mark.parametrize("driver", ["FreeTDS", DRIVER_18])
@@ -177,7 +205,7 @@ def validate(**given):
 def test_the_argument_spec_fills_the_defaults_the_builder_reads():
     result = validate(login_host="sql1", login_user="sa", login_password="pw")
     assert not result.error_messages
-    assert "Port={1433}" in odbc_connection_string(result.validated_parameters)
+    assert "port = 1433" in freetds_configuration(result.validated_parameters)
     assert "pw" in result._no_log_values  # pylint: disable=protected-access
 
 
