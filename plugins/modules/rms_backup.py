@@ -271,7 +271,9 @@ def chosen_set(params):
         path = manifest_path(params["manifest_directory"], params["backup_set_id"])
         manifest = read_manifest(path)
     else:
-        path, manifest = latest_manifest(params["manifest_directory"])
+        path, manifest = latest_manifest(params["manifest_directory"], kind="rms")
+    if manifest is not None and manifest.get("kind") != "rms":
+        raise InvalidParameter("backup_set_id", "%s is not an RMS backup set (kind %r)" % (path, manifest.get("kind")))
     if manifest is None:
         named = "%s " % params["backup_set_id"] if params["backup_set_id"] else ""
         raise InvalidParameter("backup_set_id", "no backup set %sin %s" % (named, params["manifest_directory"]))

@@ -208,3 +208,14 @@ def test_the_info_module_lists_the_sets_oldest_first(lab, cluster, tmp_path):
     assert listed["backup_sets"][0]["messages"] > 0 and listed["backup_sets"][0]["databases"][0]["verified"] is True
     other = run_module("rms_backup_info", {"manifest_directory": str(tmp_path), "config_database": "DRMS_Config_elsewhere"})
     assert other["backup_sets"] == []
+
+
+def test_a_manifest_of_another_kind_is_not_taken_for_an_rms_set(lab, cluster, tmp_path):
+    run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id="set-r", logging_database=None))
+    with open(os.path.join(str(tmp_path), "zz-other.json"), "w", encoding="utf-8") as handle:
+        json.dump({"format": "drkit.microsoft.backup_set/1", "kind": "orchestrator", "backup_set_id": "zz-other",
+                   "created": "2999-01-01T00:00:00.000000Z"}, handle)
+    newest = run_module("rms_backup", args(lab, cluster, tmp_path, state="verified", logging_database=None))
+    assert not newest.failed and newest["backup_set"]["backup_set_id"] == "set-r"
+    named = run_module("rms_backup", args(lab, cluster, tmp_path, state="verified", backup_set_id="zz-other"))
+    assert named.failed and "not an RMS backup set" in named["msg"]

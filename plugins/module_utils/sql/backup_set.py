@@ -108,7 +108,7 @@ def list_manifests(directory):
     return [(path, manifest) for _created, path, manifest in sorted(found, key=lambda entry: (entry[0], entry[1]))]
 
 
-def latest_manifest(directory):
-    """(path, manifest) of the newest set in *directory*, or (None, None)."""
-    found = list_manifests(directory)
+def latest_manifest(directory, kind):
+    """(path, manifest) of the newest set of *kind* ("rms") in *directory*, or (None, None)."""
+    found = [(path, manifest) for path, manifest in list_manifests(directory) if manifest.get("kind") == kind]
     return found[-1] if found else (None, None)
