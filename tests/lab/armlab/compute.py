@@ -17,7 +17,6 @@ import uuid
 from armlab import errors
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
-POWER_STATES = ("running", "stopping", "stopped", "deallocating", "deallocated", "starting")
 # operation name in the URL -> (power state while it runs, power state it ends in)
 POWER_OPERATIONS = {"powerOff": ("stopping", "stopped"), "deallocate": ("deallocating", "deallocated"), "start": ("starting", "running")}
 DISPLAY = {"running": "VM running", "stopping": "VM stopping", "stopped": "VM stopped", "deallocating": "VM deallocating",

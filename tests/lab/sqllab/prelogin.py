@@ -1,7 +1,7 @@
 """PRELOGIN (MS-TDS 2.2.6.5): version and encryption negotiation before the login."""
 import struct
 
-VERSION, ENCRYPTION, INSTOPT, THREADID, MARS, TRACEID, FEDAUTHREQUIRED, NONCE, TERMINATOR = 0, 1, 2, 3, 4, 5, 6, 7, 0xFF
+VERSION, ENCRYPTION, INSTOPT, THREADID, MARS, TERMINATOR = 0, 1, 2, 3, 4, 0xFF
 ENCRYPT_OFF, ENCRYPT_ON, ENCRYPT_NOT_SUP, ENCRYPT_REQ = 0, 1, 2, 3
 # SQL Server 2022 CU (16.0.4135): what the lab reports as its version.
 SERVER_VERSION = (16, 0, 4135, 0)
