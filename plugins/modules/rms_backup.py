@@ -252,8 +252,7 @@ def backed_up(module, params):
     current = dict((name, (api.read_database(client, name), api.read_database_files(client, name), api.read_last_full_backup(client, name)))
                    for _role, name in rms.databases_of(params))
     plan = rms.plan_backup(params, set_id, current, path)
-    version = client.execute("read_version", "SELECT @@VERSION").rows[0]
-    appliers = rms.BackupAppliers(client, params, set_id, list(version.values())[0].splitlines()[0])
+    appliers = rms.BackupAppliers(client, params, set_id, api.read_server_version(client))
 
     def summarize(outcomes):
         result = {"manifest": path}

@@ -14,12 +14,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from contextlib import contextmanager
-
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.errors import azure_core_errors
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
 
 USER_AGENT = "drkit-microsoft"
-RETRYABLE_STATUSES = (408, 429, 500, 502, 503, 504)
 
 
 class ArmClient(object):
@@ -80,22 +78,14 @@ class ArmClient(object):
         return response
 
 
-@contextmanager
 def arm_errors(operation, target):
     """Report any azure-core failure inside the block as *operation* on *target* with ARM's error code."""
-    from azure.core.exceptions import AzureError, HttpResponseError  # pylint: disable=import-outside-toplevel
-    try:
-        yield
-    except HttpResponseError as error:
-        arm_error = getattr(error, "error", None)
-        code = getattr(arm_error, "code", None) or error.status_code
-        message = getattr(arm_error, "message", None) or str(error).splitlines()[0]
-        raise DrkitError(message, step=operation, target=target, code=code,
-                         details={"status": error.status_code} if error.status_code else None,
-                         retryable=error.status_code in RETRYABLE_STATUSES)
-    except AzureError as error:
-        raise DrkitError(str(error).splitlines()[0] if str(error) else type(error).__name__, step=operation,
-                         target=target, code=type(error).__name__, retryable=True)
+    return azure_core_errors(operation, target, _arm_code_and_message)
+
+
+def _arm_code_and_message(error):
+    arm_error = getattr(error, "error", None)
+    return getattr(arm_error, "code", None), getattr(arm_error, "message", None)
 
 
 def _raise_for(http_response):

@@ -13,8 +13,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
-from contextlib import contextmanager
 
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.errors import azure_core_errors
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
 
 
@@ -28,21 +28,13 @@ def blob_at(service, key, snapshot=None):
     return service.get_blob_client(container, name, snapshot=snapshot)
 
 
-@contextmanager
 def operation(name, target):
-    """Report any SDK failure inside the block as *name* on *target* with the service's code."""
-    from azure.core.exceptions import AzureError, HttpResponseError  # pylint: disable=import-outside-toplevel
-    try:
-        yield
-    except HttpResponseError as error:
-        code = getattr(error, "error_code", None) or error.status_code
-        message = error.reason or str(error).splitlines()[0]
-        raise DrkitError(message, step=name, target=_without_query(target), code=code,
-                         details={"status": error.status_code},
-                         retryable=error.status_code in (408, 429, 500, 502, 503, 504))
-    except AzureError as error:
-        raise DrkitError(str(error).splitlines()[0] if str(error) else type(error).__name__,
-                         step=name, target=_without_query(target), code=type(error).__name__, retryable=True)
+    """Report any SDK failure inside the block as *name* on *target* (without its query) with the service's code."""
+    return azure_core_errors(name, _without_query(target), _storage_code_and_message)
+
+
+def _storage_code_and_message(error):
+    return getattr(error, "error_code", None), error.reason
 
 
 def list_blob_versions(container_client, blob_name):

@@ -16,6 +16,12 @@ ENGLISH_LANGUAGE_ID = 1033
 DEFAULT_STATS_PERCENT = 10
 
 
+def read_server_version(client):
+    """The first line of @@VERSION ("Microsoft SQL Server 2022 (RTM-CU14) ... - 16.0.4135.0 (X64)")."""
+    row = client.execute("read_version", "SELECT @@VERSION AS version").rows[0]
+    return row["version"].splitlines()[0]
+
+
 def read_database(client, name):
     """The database's name, state, recovery model, user access and creation date; None when it does not exist."""
     rows = client.execute("read_database", "SELECT name, state_desc, recovery_model_desc, user_access_desc, create_date "

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from datetime import datetime, timezone
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import ActionType, Plan
@@ -247,7 +248,7 @@ class BackupAppliers(object):
         return len(items)
 
     def write(self, action):
-        self.manifest["created"] = utc_stamp(_now())
+        self.manifest["created"] = utc_stamp(datetime.now(timezone.utc))
         self.manifest["complete"] = True
         write_manifest(action.target, self.manifest)
         return action.target
@@ -278,8 +279,3 @@ class VerifyAppliers(object):
                              % (header and header["backup_set_guid"], expected), step="verify_backup", target=action.target)
         self.progress.extend(api.verify_backup(self.client, action.target, checksum=action.detail["checksum"]))
         return action.target
-
-
-def _now():
-    from datetime import datetime, timezone  # pylint: disable=import-outside-toplevel
-    return datetime.now(timezone.utc)

@@ -17,10 +17,11 @@ class ArmState:
         self.path = path
         self._lock = threading.Lock()
         self._document = self._load()
+        self._saved = None  # the text last written: an unchanged document is not written again
 
     @contextmanager
     def locked(self):
-        """The state document, locked; written back when the block ends without an exception.
+        """The state document, locked; written back when the block ends without an exception and changed it.
 
         Reads take it too: reading settles operations whose time has come, which changes it."""
         with self._lock:
@@ -36,7 +37,11 @@ class ArmState:
         return {key: document.get(key, json.loads(json.dumps(value))) for key, value in EMPTY.items()}
 
     def _save(self):
+        text = json.dumps(self._document, indent=1, sort_keys=True)
+        if text == self._saved:
+            return
         temporary = self.path + ".tmp"
         with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(self._document, handle, indent=1, sort_keys=True)
+            handle.write(text)
         os.replace(temporary, self.path)
+        self._saved = text

@@ -1,5 +1,6 @@
 """What the lab's Python HTTPS services share: a threading TLS server, its run loop, and the
 readiness probe labctl uses on them."""
+import argparse
 import json
 import ssl
 import sys
@@ -28,6 +29,15 @@ class TlsThreadingServer(ThreadingHTTPServer):
         # A client that went away mid-answer is routine (dropped faults, cancelled downloads).
         if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
             super().handle_error(request, client_address)
+
+
+def server_arguments(program, doc):
+    """An argument parser with what every lab TLS server takes: --port, --cert, --key; the caller adds the rest."""
+    parser = argparse.ArgumentParser(prog=program, description=doc.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--port", type=int, required=True, help="port to listen on, on 127.0.0.1")
+    parser.add_argument("--cert", required=True, help="server certificate (PEM)")
+    parser.add_argument("--key", required=True, help="its private key (PEM)")
+    return parser
 
 
 def serve(server, banner):

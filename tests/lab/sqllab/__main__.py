@@ -3,22 +3,18 @@
 Logins come from the environment as a JSON object (DRKIT_LAB_SQL_LOGINS='{"name": "password"}'), so a password
 may hold any character; never from the command line.
 """
-import argparse
 import json
 import os
 import sys
 
-from labframe.https import serve
+from labframe.https import serve, server_arguments
 from sqllab.server import SqlServer
 
 LOGINS_VARIABLE = "DRKIT_LAB_SQL_LOGINS"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="sqllab", description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--port", type=int, required=True, help="port to listen on, on 127.0.0.1")
-    parser.add_argument("--cert", required=True, help="server certificate (PEM)")
-    parser.add_argument("--key", required=True, help="its private key (PEM)")
+    parser = server_arguments("sqllab", __doc__)
     parser.add_argument("--state", required=True, help="directory of the instance's state (created if missing)")
     args = parser.parse_args(argv)
     logins = json.loads(os.environ.get(LOGINS_VARIABLE) or "{}")

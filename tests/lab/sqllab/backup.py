@@ -114,9 +114,8 @@ def restore_database(session, reply, values, database, device, with_clause):
                                                       "backup set." % (len(pages) // PAGE_SIZE // 2, name)), "RESTORE DATABASE")
         files = _moved(header["files"], chosen["MOVE"])
         _progress(session, reply, chosen.get("STATS"), "restore")
-        entry = existing or state.create_database(name)
-        entry.update(guid=entry["guid"] if existing else header["database_guid"], files=files, state="ONLINE",
-                     recovery_model=header["recovery_model"], user_access=entry.get("user_access", "MULTI_USER"), lsn=state.next_lsn())
+        entry = existing or state.create_database(name, guid=header["database_guid"])
+        entry.update(files=files, state="ONLINE", recovery_model=header["recovery_model"], lsn=state.next_lsn())
         state.write_data(entry, pages)
         state.catalog.setdefault("restorehistory", []).append({"destination_database_name": entry["name"], "restore_date": now_text(),
                                                                "backup_set_guid": header["backup_set_guid"], "replace": bool(chosen.get("REPLACE"))})

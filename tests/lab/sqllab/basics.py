@@ -13,9 +13,9 @@ def set_option(session, _reply, _values, option, value):
     session.options[option.upper()] = value.strip()
 
 
-@statement(r"SELECT\s+@@VERSION")
-def select_version(_session, reply, _values):
-    reply.result_set([("", "nvarchar")], [(VERSION_TEXT,)])
+@statement(r"SELECT\s+@@VERSION(?:\s+AS\s+(?P<alias>\w+))?")
+def select_version(_session, reply, _values, alias):
+    reply.result_set([(alias or "", "nvarchar")], [(VERSION_TEXT,)])
 
 
 @statement(r"PRINT\s+(?P<operand>.+)")

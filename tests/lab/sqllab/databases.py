@@ -3,7 +3,6 @@ MULTI_USER, and the catalog queries the collection reads them with."""
 import datetime
 
 from sqllab import errors
-from sqllab.state import PAGE_SIZE
 from sqllab.statements import statement
 from sqllab.syntax import NAME, OPERAND, unquote_name
 
@@ -67,7 +66,7 @@ def select_files(session, reply, values, name):
     columns = [("name", "nvarchar"), ("physical_name", "nvarchar"), ("type_desc", "nvarchar"), ("size", "int")]
     rows = []
     if entry is not None:
-        data_pages = len(state.data(entry)) // PAGE_SIZE
+        data_pages = state.data_pages(entry)
         rows = [(f["logical_name"], f["physical_name"], "ROWS" if f["type"] == "D" else "LOG", data_pages if f["type"] == "D" else 8)
                 for f in sorted(entry["files"], key=lambda f: f["file_id"])]
     reply.result_set(columns, rows)

@@ -27,11 +27,11 @@ def build(options):
     return header + bytes([TERMINATOR]) + data
 
 
-def answer(client_options, tls_available):
-    """(payload of the server's PRELOGIN answer, encryption mode agreed)."""
+def answer(client_options):
+    """(payload of the server's PRELOGIN answer, encryption mode agreed); the lab always has a certificate."""
     requested = client_options.get(ENCRYPTION, bytes([ENCRYPT_OFF]))[:1] or bytes([ENCRYPT_OFF])
     requested = requested[0]
-    if not tls_available or requested == ENCRYPT_NOT_SUP:
+    if requested == ENCRYPT_NOT_SUP:
         agreed = ENCRYPT_NOT_SUP
     elif requested in (ENCRYPT_ON, ENCRYPT_REQ):
         agreed = ENCRYPT_ON

@@ -48,7 +48,7 @@ class Session:
         kind, payload = read_message(self.stream)
         if kind != PRELOGIN:
             return False
-        answer, agreed = prelogin.answer(prelogin.parse(payload), True)
+        answer, agreed = prelogin.answer(prelogin.parse(payload))
         self.stream.sendall(packets(TABULAR_RESULT, answer, spid=self.spid))
         if agreed != prelogin.ENCRYPT_NOT_SUP:
             tls = TlsStream(self.sock, self.server.tls_context)

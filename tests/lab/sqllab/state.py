@@ -42,9 +42,9 @@ class SqlState:
         """The catalog entry of database *name* (case-insensitive), or None."""
         return self.catalog["databases"].get(name.lower())
 
-    def create_database(self, name, pages=NEW_DATABASE_PAGES, recovery_model="FULL"):
+    def create_database(self, name, pages=NEW_DATABASE_PAGES, recovery_model="FULL", guid=None):
         database_id = max([d["database_id"] for d in self.catalog["databases"].values()] + [4]) + 1
-        entry = {"name": name, "database_id": database_id, "guid": str(uuid.uuid4()).upper(), "state": "ONLINE",
+        entry = {"name": name, "database_id": database_id, "guid": guid or str(uuid.uuid4()).upper(), "state": "ONLINE",
                  "user_access": "MULTI_USER", "recovery_model": recovery_model, "create_date": now_text(), "lsn": self.next_lsn(),
                  "files": [{"logical_name": name, "physical_name": "C:\\SQLData\\%s.mdf" % name, "type": "D", "file_id": 1},
                            {"logical_name": name + "_log", "physical_name": "C:\\SQLData\\%s_log.ldf" % name, "type": "L", "file_id": 2}]}
@@ -59,6 +59,10 @@ class SqlState:
     def data(self, entry):
         with open(self._data_path(entry), "rb") as handle:
             return handle.read()
+
+    def data_pages(self, entry):
+        """How many pages the database holds, from its data file's size (nothing read)."""
+        return os.path.getsize(self._data_path(entry)) // PAGE_SIZE
 
     def write_data(self, entry, data):
         atomic_write(self._data_path(entry), data)

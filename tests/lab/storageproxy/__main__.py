@@ -3,13 +3,12 @@
 The account keys come from the environment, never the command line (which every local user
 can read): DRKIT_LAB_PROXY_ACCOUNTS="account:key;account:key", as Azurite's AZURITE_ACCOUNTS.
 """
-import argparse
 import os
 import sys
 
 from storageproxy.counters import Counters
 from labframe.faults import Faults
-from labframe.https import serve
+from labframe.https import serve, server_arguments
 from labframe.pairs import parse_pairs
 from storageproxy.server import ProxyServer
 from storageproxy.upstream import Upstream
@@ -18,11 +17,8 @@ ACCOUNTS_VARIABLE = "DRKIT_LAB_PROXY_ACCOUNTS"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="storageproxy", description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--port", type=int, required=True, help="port to listen on, on 127.0.0.1")
+    parser = server_arguments("storageproxy", __doc__)
     parser.add_argument("--upstream-port", type=int, required=True, help="Azurite's blob port on 127.0.0.1")
-    parser.add_argument("--cert", required=True, help="server certificate (PEM)")
-    parser.add_argument("--key", required=True, help="its private key (PEM)")
     parser.add_argument("--ca", required=True, help="the CA that signed Azurite's certificate")
     args = parser.parse_args(argv)
     keys = parse_pairs(os.environ.get(ACCOUNTS_VARIABLE))
