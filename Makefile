@@ -13,7 +13,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup system-packages venv collection-path lab-install lab-start lab-stop \
+.PHONY: help setup system-packages venv collection-path collection-dependencies lab-install lab-start lab-stop \
         sanity units integration lint molecule build test demo bench clean
 
 help:
@@ -22,7 +22,7 @@ help:
 	@echo "make bench  - benchmarks against the lab (bench/README.md)"
 	@echo "make lab-start / lab-stop - the local stand-ins for the vendor services"
 
-setup: system-packages venv collection-path lab-install
+setup: system-packages venv collection-path collection-dependencies lab-install
 
 system-packages:
 	tests/tools/system-packages.sh
@@ -39,6 +39,12 @@ $(VENV)/.installed: requirements.txt tests/requirements.txt
 collection-path:
 	mkdir -p $(COLLECTIONS)/ansible_collections/drkit
 	ln -sfn ../../../.. $(COLLECTIONS)/ansible_collections/drkit/microsoft
+
+# The collections galaxy.yml depends on, beside the working tree; refreshed when a pin changes.
+collection-dependencies: $(COLLECTIONS)/.dependencies
+$(COLLECTIONS)/.dependencies: galaxy.yml tests/requirements-collections.txt $(VENV)/.installed
+	VENV_BIN=$(BIN) tests/tools/collection-dependencies.sh $(COLLECTIONS)
+	touch $@
 
 lab-install: venv
 	$(BIN)/python tests/lab/labctl.py install
@@ -70,6 +76,7 @@ molecule: setup
 build: setup
 	rm -rf $(BUILD) $(INSTALLED)
 	$(BIN)/ansible-galaxy collection build --output-path $(BUILD) .
+	VENV_BIN=$(BIN) tests/tools/collection-dependencies.sh $(INSTALLED)
 	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
 	  $(BIN)/ansible-galaxy collection install --offline -p $(INSTALLED) $(BUILD)/drkit-microsoft-*.tar.gz
 	tests/tools/check-installed.sh $(INSTALLED)

@@ -81,8 +81,10 @@ options:
     type: str
   rms_version:
     description:
-      - Version of AD RMS on the cluster's servers (the file version of the RMS service). Required with O(state=backed_up), which
-        records it in the set, and with O(state=restored), which refuses a set taken with another version.
+      - Version of AD RMS on the cluster's servers. Required with O(state=backed_up), which records it in the set, and with
+        O(state=restored), which refuses a set taken with another version.
+      - AD RMS is a role of Windows Server; the collection's roles read the Windows build that serves it (major.minor.build, for
+        example V(10.0.20348)) on every server of the cluster.
     type: str
   hsm_confirmed:
     description:
@@ -131,7 +133,7 @@ EXAMPLES = r"""
     backup_directory: '\\files01\backup\rms'
     manifest_directory: /srv/backup-sets/rms
     backup_set_id: "awx-{{ awx_job_id }}"
-    rms_version: "{{ rms_facts.version }}"
+    rms_version: "10.0.20348"
 
 - name: Preview the restore of the newest set
   drkit.microsoft.rms_backup:
@@ -142,7 +144,7 @@ EXAMPLES = r"""
     config_database: DRMS_Config_rms_contoso_com_443
     backup_directory: '\\files01\backup\rms\safety'
     manifest_directory: /srv/backup-sets/rms
-    rms_version: "{{ rms_facts.version }}"
+    rms_version: "10.0.20348"
   check_mode: true
   register: rms_restore_preview
 

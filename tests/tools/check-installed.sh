@@ -8,11 +8,13 @@ export ANSIBLE_COLLECTIONS_PATH=$installed
 root=$installed/ansible_collections/drkit/microsoft
 
 "$bin/ansible-galaxy" collection list drkit.microsoft -p "$installed" | grep -q "drkit.microsoft"
-for module in $(ls "$root/plugins/modules" | sed -n 's/\.py$//p'); do
+for path in "$root"/plugins/modules/*.py; do
+  module=$(basename "$path" .py)
   "$bin/ansible-doc" -t module "drkit.microsoft.$module" >/dev/null
   echo "ansible-doc drkit.microsoft.$module: ok"
 done
-for role in $(ls "$root/roles"); do
+for path in "$root"/roles/*/; do
+  role=$(basename "$path")
   "$bin/ansible-doc" -t role "drkit.microsoft.$role" >/dev/null
   echo "ansible-doc -t role drkit.microsoft.$role: ok"
 done

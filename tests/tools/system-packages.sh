@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (see bindep.txt), only those missing.
 set -euo pipefail
-wanted=(unixodbc tdsodbc)
+wanted=(unixodbc tdsodbc shellcheck)
 command -v node >/dev/null 2>&1 || wanted+=(nodejs)
 command -v npm >/dev/null 2>&1 || wanted+=(npm)
 missing=()
