@@ -92,6 +92,15 @@ def test_a_connection_dropped_mid_backup_leaves_no_manifest_and_the_rerun_succee
     assert rerun["changed"] is True and rerun["backup_set"]["complete"] is True
 
 
+def test_a_refused_login_fails_with_its_number_and_leaves_no_manifest(lab, sql_client, cluster, tmp_path):
+    sql_client.execute("refuse", "EXEC drkit_lab.refuse_logins @count = 1")
+    refused = run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id="set-refused"))
+    assert refused.failed and (refused["step"], refused["error_code"]) == ("connect", 18456)
+    assert lab["drkit_lab_sql"]["login_password"] not in refused.output
+    assert not os.path.exists(tmp_path / "set-refused.json")
+    assert not run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id="set-refused")).failed
+
+
 def test_verified_checks_each_file_and_the_messages(lab, lab_state_dir, cluster, tmp_path):
     set_id = "set-%s" % uuid.uuid4().hex[:8]
     taken = run_module("rms_backup", args(lab, cluster, tmp_path, backup_set_id=set_id))

@@ -42,6 +42,17 @@ def test_a_wrong_password_is_error_18456_and_the_password_is_not_echoed(lab):
     assert wrong not in text
 
 
+def test_refused_logins_fail_with_18456_even_with_the_right_password_then_logins_work_again(lab):
+    with connect(lab) as connection:
+        connection.cursor().execute("EXEC drkit_lab.refuse_logins @count = 2")
+    for _attempt in range(2):
+        with pytest.raises(pyodbc.Error) as refused:
+            connect(lab)
+        assert "(18456)" in str(refused.value.args)
+    with connect(lab) as connection:
+        assert connection.cursor().execute("SELECT DB_NAME()").fetchone()[0] == "master"
+
+
 def test_a_database_that_cannot_be_opened_refuses_the_login(lab):
     # SQL Server sends 4060 (Cannot open database) then 18456; FreeTDS reports the last one.
     with pytest.raises(pyodbc.Error) as refused:

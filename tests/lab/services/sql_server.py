@@ -35,12 +35,28 @@ Vendor behaviours it models (SQL Server 2022, TDS 7.4):
     a backup; each failure followed by 3013 "... is terminating abnormally.", as SQL Server does;
   * CREATE DATABASE (1801), USE (911, 924), ALTER DATABASE SET SINGLE_USER WITH ROLLBACK IMMEDIATE
     (ends the other sessions in it) and MULTI_USER; the catalog queries the collection sends
-    (sys.databases, sys.master_files, msdb.dbo.backupset).
+    (sys.databases, sys.master_files, msdb.dbo.backupset);
+  * the service master key (master.sys.symmetric_keys '##MS_ServiceMasterKey##'): BACKUP SERVICE
+    MASTER KEY to a file encrypted by the password (15240 file exists or cannot be written, 15118
+    password not complex enough); RESTORE SERVICE MASTER KEY [FORCE] (15317 no such file or not a key
+    file, 15466 a password that does not decrypt it, 15588 "The old and new master keys are identical.
+    No data re-encryption is required.", informational); it re-encrypts everything under the current
+    key with the restored one, and fails whole when one item cannot be decrypted (15320, 15393 for a
+    linked login) unless FORCE, which loses that item (15584, 15593);
+  * what the key protects: database master keys (CREATE MASTER KEY, 15578 when one exists; encrypted
+    by the SMK, sys.databases.is_master_key_encrypted_by_server), asymmetric keys (RSA) and symmetric
+    keys (AES) under them, OPEN / CLOSE SYMMETRIC KEY (15581 when the database master key does not
+    open through the SMK, 15151 unknown key, 15313 wrong decryptor, 15315 key not open); credentials
+    (CREATE CREDENTIAL, sys.credentials) and linked logins with a password (sp_addlinkedserver,
+    sp_addlinkedsrvlogin, sys.linked_logins). A database's keys travel in its backups, so a database
+    restored after the SMK changed keeps keys that do not open until that SMK is restored.
 The T-SQL it implements is in the modules sqllab/language.py imports; any other statement is
 answered Msg 50000 "The lab's SQL Server does not implement this statement: ...", never guessed at.
 Lab-only procedures (schema drkit_lab, sqllab/labprocs.py) let tests change and fingerprint a
 database's pages and arm faults: drop the connection at N percent of a backup, restore or
-verify, or slow each progress step.
+verify, slow each progress step, or refuse the next N logins (18456, whatever the password);
+replace the service master key without re-encrypting anything (a rebuilt instance), or make one item
+it protects undecryptable.
 
 Vendor behaviours it does not model; tests must not conclude anything about them from the lab:
   * Windows or Kerberos logins, MARS, TDS 8.0 (strict encryption), Always Encrypted, bulk load,
@@ -48,7 +64,11 @@ Vendor behaviours it does not model; tests must not conclude anything about them
     sends when autocommit is off is answered Msg 50000), multiple statements in one batch;
   * several backup sets in one file (NOINIT to an existing file is refused), differential and log
     backups, striped or mirrored media, backup encryption, real compression;
-  * the full SQL language: only the statements of the language modules exist.
+  * the full SQL language: only the statements of the language modules exist;
+  * encryption itself: keys are random bytes and what a key protects records which service master key
+    it is under; ENCRYPTBYKEY / DECRYPTBYKEY, certificates, OPEN MASTER KEY and ALTER ... KEY do not
+    exist. SQL Server's number for a wrong RESTORE SERVICE MASTER KEY password is not documented;
+    15466 is the lab's choice.
 """
 import json
 import os

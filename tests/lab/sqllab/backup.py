@@ -17,6 +17,7 @@ BACKUP_OPTIONS = ("CHECKSUM", "NO_CHECKSUM", "COMPRESSION", "NO_COMPRESSION", "C
                   "DESCRIPTION")
 RESTORE_OPTIONS = ("REPLACE", "CHECKSUM", "NO_CHECKSUM", "RECOVERY", "NORECOVERY", "STATS", "MOVE", "FILE")
 SERVER_NAME = "DRKITLAB"
+DATABASE_KEYS = ("master_key", "asymmetric_keys", "symmetric_keys")
 SOFTWARE_VERSION = (16, 0, 4135)
 
 
@@ -44,7 +45,9 @@ def backup_database(session, reply, values, database, device, with_clause):
                   "has_checksums": bool(chosen.get("CHECKSUM")), "first_lsn": first_lsn, "last_lsn": first_lsn + 1,
                   "checkpoint_lsn": first_lsn, "database_backup_lsn": entry.get("last_full_lsn", 0), "backup_start_date": started,
                   "backup_finish_date": now_text(), "database_creation_date": entry["create_date"], "backup_size": len(pages),
-                  "backup_set_guid": _guid(), "files": entry["files"]}
+                  "backup_set_guid": _guid(), "files": entry["files"],
+                  # The database's own keys travel with it; their copies stay under the SMK they were encrypted by.
+                  "keys": dict((name, entry.get(name)) for name in DATABASE_KEYS)}
         blob = backupfile.encode(header, pages)
         if os.path.exists(local) and not (chosen.get("INIT") or chosen.get("FORMAT")):
             # NOINIT appends a backup set; the lab keeps one set per file, so it refuses what it cannot model.
@@ -115,7 +118,8 @@ def restore_database(session, reply, values, database, device, with_clause):
         files = _moved(header["files"], chosen["MOVE"])
         _progress(session, reply, chosen.get("STATS"), "restore")
         entry = existing or state.create_database(name, guid=header["database_guid"])
-        entry.update(files=files, state="ONLINE", recovery_model=header["recovery_model"], lsn=state.next_lsn())
+        entry.update(files=files, state="ONLINE", recovery_model=header["recovery_model"], lsn=state.next_lsn(),
+                     **dict((name, header.get("keys", {}).get(name)) for name in DATABASE_KEYS))
         state.write_data(entry, pages)
         state.catalog.setdefault("restorehistory", []).append({"destination_database_name": entry["name"], "restore_date": now_text(),
                                                                "backup_set_guid": header["backup_set_guid"], "replace": bool(chosen.get("REPLACE"))})

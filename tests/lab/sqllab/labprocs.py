@@ -3,7 +3,7 @@ database's pages, fingerprint them, and arm faults. The collection never calls t
 import os
 import random
 
-from sqllab import errors
+from sqllab import errors, keys
 from sqllab.state import PAGE_SIZE
 from sqllab.statements import statement
 from sqllab.syntax import OPERAND
@@ -46,6 +46,37 @@ def inject_fault(session, _reply, values, operation, at_percent, mode, seconds):
         session.server.faults.arm(values(operation), int(values(at_percent)), values(mode), float(values(seconds)) if seconds else 0)
     except ValueError as problem:
         raise errors.SqlError(50000, "drkit_lab.inject_fault: %s" % problem) from None
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.refuse_logins\s+@count\s*=\s*(?P<count>%s)" % OPERAND)
+def refuse_logins(session, _reply, values, count):
+    """The next @count logins fail with 18456, as when a password changed or a login was disabled."""
+    try:
+        session.server.faults.refuse_logins(int(values(count)))
+    except ValueError as problem:
+        raise errors.SqlError(50000, "drkit_lab.refuse_logins: %s" % problem) from None
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.replace_service_master_key")
+def replace_service_master_key(session, _reply, _values):
+    """A new service master key, nothing re-encrypted: the instance as a rebuilt server would be."""
+    state = session.server.state
+    with state.lock:
+        keys.new_service_master_key(state)
+        state.save()
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.damage_secret\s+@kind\s*=\s*(?P<kind>%s)\s*,\s*@name\s*=\s*(?P<name>%s)" % (OPERAND, OPERAND))
+def damage_secret(session, _reply, values, kind, name):
+    """Make one item the service master key protects undecryptable ('database master key', 'credential', 'linked login')."""
+    state = session.server.state
+    with state.lock:
+        for item_kind, item_name, item in keys.protected_items(state):
+            if (item_kind, item_name) == (values(kind), values(name)):
+                item["damaged"] = True
+                state.save()
+                return
+    raise errors.SqlError(50000, "drkit_lab.damage_secret: no %s named %s" % (values(kind), values(name)))
 
 
 @statement(r"EXEC(?:UTE)?\s+drkit_lab\.clear_faults")

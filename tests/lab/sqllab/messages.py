@@ -2,7 +2,7 @@
 sp_addmessage as SQL Server checks it, and the two catalog queries the collection reads them with."""
 from sqllab import errors
 from sqllab.statements import statement
-from sqllab.syntax import OPERAND, split_options
+from sqllab.syntax import OPERAND, procedure_arguments
 
 # sys.syslanguages (a subset): name, alias, msglangid. British shares us_english's messages (1033).
 LANGUAGES = [("us_english", "English", 1033), ("Deutsch", "German", 1031), ("Français", "French", 1036), ("日本語", "Japanese", 1041),
@@ -20,13 +20,7 @@ def _language_id(name):
 
 @statement(r"EXEC(?:UTE)?\s+(?:master\.dbo\.|master\.\.)?sp_addmessage\s+(?P<arguments>@msgnum\s*=.+)")
 def sp_addmessage(session, _reply, values, arguments):
-    given = {}
-    for item in split_options(arguments):
-        name, operand = (item.split("=", 1) + [""])[:2]
-        name = name.strip().lstrip("@").lower()
-        if name not in ARGUMENTS or not operand.strip():
-            raise errors.not_implemented("sp_addmessage argument %s" % item.strip())
-        given[name] = values(operand.strip())
+    given = procedure_arguments(arguments, values, ARGUMENTS, "sp_addmessage")
     number, severity, text = int(given["msgnum"]), int(given["severity"]), given["msgtext"]
     if number <= 50000:
         raise errors.SqlError(15040, "User-defined error messages must have an ID greater than 50000.")

@@ -22,6 +22,7 @@ class Session:
         self.options = {}
         self.prepared = {}  # handle -> (statement text, parameter declaration)
         self.handles = itertools.count(1)
+        self.open_keys = set()  # (database, symmetric key) opened in this session
 
     def run(self):
         try:
@@ -61,7 +62,8 @@ class Session:
             return False
         login = login7.parse(payload)
         self.packet_size = min(max(login.packet_size or DEFAULT_PACKET_SIZE, 512), MAX_PACKET_SIZE)
-        if login.integrated_security or self.server.logins.get(login.user_name) != login.password:
+        if (login.integrated_security or self.server.logins.get(login.user_name) != login.password
+                or self.server.faults.login_refused()):
             self._send(_error_tokens(errors.login_failed(login.user_name)) + tokens.done(tokens.DONE_ERROR))
             return False
         entry = self.server.state.database(login.database or "master")

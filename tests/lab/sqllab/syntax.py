@@ -41,3 +41,15 @@ def options(text, values, allowed):
             raise errors.not_implemented("the option %s" % item)
         found[pair.group(1).upper()] = values(pair.group(2)) if pair.group(2) else True
     return found
+
+
+def procedure_arguments(text, values, allowed, procedure):
+    """{name: value} of a procedure call's ``@name = operand`` list; an argument not in *allowed* is not implemented."""
+    given = {}
+    for item in split_options(text):
+        name, operand = (item.split("=", 1) + [""])[:2]
+        name = name.strip().lstrip("@").lower()
+        if name not in allowed or not operand.strip():
+            raise errors.not_implemented("%s argument %s" % (procedure, item.strip()))
+        given[name] = values(operand.strip())
+    return given
