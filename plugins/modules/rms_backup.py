@@ -207,7 +207,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import Plan
-from ansible_collections.drkit.microsoft.plugins.module_utils.sql import api, rms
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql import api, database_set, rms
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import (latest_manifest, manifest_path, read_manifest,
                                                                                      validate_set_id, validate_windows_directory)
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import SqlClient
@@ -251,8 +251,7 @@ def backed_up(module, params):
         run_plan(module, Plan(), {}, lambda _outcomes: {"backup_set": existing, "manifest": path})
         return
     client = SqlClient(params)
-    current = dict((name, (api.read_database(client, name), api.read_database_files(client, name), api.read_last_full_backup(client, name)))
-                   for _role, name in rms.databases_of(params))
+    current = database_set.read_current(client, [name for _role, name, _parameter in rms.databases_of(params)])
     plan = rms.plan_backup(params, set_id, current, path)
     appliers = rms.BackupAppliers(client, params, set_id, api.read_server_version(client))
 
@@ -294,11 +293,7 @@ def restored(module, params):
     # Every file and the messages are checked before the first change: a bad set is refused whole.
     for action in rms.plan_verify(manifest, path).actions:
         checker.verify(action)
-    current = {}
-    for database in manifest["databases"]:
-        name = database["name"]
-        current[name] = (api.read_database(client, name), api.read_database_files(client, name), api.read_last_full_backup(client, name),
-                         api.read_last_restore(client, name))
+    current = database_set.read_current(client, [database["name"] for database in manifest["databases"]], restores=True)
     names = api.read_languages(client)
     messages_now = dict(((m["message_id"], names.get(m["language_id"], str(m["language_id"]))), m["text"])
                         for m in api.read_user_messages(client))
