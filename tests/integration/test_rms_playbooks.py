@@ -34,6 +34,7 @@ PROCEDURE = {
         ("rms_restore", "Preview the restore and apply the version gate"),
         ("rms_restore", "Show the restore preview"),
         ("rms_restore", "Stop the AD RMS application pools on every server"),
+        ("rms_restore", "Check that every server stopped serving"),
         ("rms_restore", "Restore the backup set the preview showed"),
         ("rms_nodes", "Wait until each AD RMS server answers"),
         ("rms_restore", "Publish the restore for AWX workflows"),
@@ -55,6 +56,7 @@ PROCEDURE = {
         ("rms_server_rejoin", "Install the AD RMS server role"),
         ("rms_server_rejoin", "Restart the server when the role installation asks for it"),
         ("rms_server_rejoin", "Point the server at the cluster's certification URL"),
+        ("rms_nodes", "Wait until each AD RMS server answers"),
         ("rms_server_rejoin", "Join the existing cluster with the existing configuration database"),
         ("rms_nodes", "Wait until each AD RMS server answers"),
     ],
@@ -92,12 +94,16 @@ def test_the_restore_stops_the_pools_before_and_starts_them_after_even_when_it_f
     with open(os.path.join(REPO, "roles", "rms_restore", "tasks", "main.yml"), encoding="utf-8") as stream:
         tasks = yaml.safe_load(stream)
     block = next(task for task in tasks if "block" in task)
-    steps = [(sorted(set(task) & {"microsoft.iis.web_app_pool", "drkit.microsoft.rms_backup"})[0], task) for task in block["block"]]
-    assert [(module, task.get(module, {}).get("state")) for module, task in steps] == [
-        ("microsoft.iis.web_app_pool", "stopped"), ("drkit.microsoft.rms_backup", "restored")]
-    assert [task["microsoft.iis.web_app_pool"]["state"] for task in block["always"]] == ["started"]
-    # Only the pools that were running are started again, on the server they belong to.
-    assert "'Started'" in block["always"][0]["loop"] and block["always"][0]["delegate_to"] == "{{ item.0.key }}"
+    modules = ("microsoft.iis.web_app_pool", "ansible.builtin.assert", "drkit.microsoft.rms_backup")
+    steps = [(next(module for module in modules if module in task), task) for task in block["block"]]
+    assert [(module, task[module].get("state")) for module, task in steps] == [
+        ("microsoft.iis.web_app_pool", "stopped"), ("ansible.builtin.assert", None), ("drkit.microsoft.rms_backup", "restored")]
+    # An unreachable server fails the block (the assert) instead of dropping the cluster, so `always` still runs.
+    assert steps[0][1]["ignore_unreachable"] is True and "unreachable" in steps[1][1]["vars"]["rms_restore_unreached"]
+    start = block["always"][0]
+    assert start["microsoft.iis.web_app_pool"]["state"] == "started" and start["ignore_unreachable"] is True
+    # Every pool that was stopped is started again, on the server it belongs to.
+    assert start["loop"] == steps[0][1]["loop"] and start["delegate_to"] == "{{ item.0.key }}"
 
 
 def rejoin_play(hosts, tmp_path, **overrides):
