@@ -208,7 +208,7 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import Plan
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql import api, database_set, rms
-from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import (latest_manifest, manifest_path, read_manifest,
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import (chosen_manifest, manifest_path, read_manifest,
                                                                                      validate_set_id, validate_windows_directory)
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import SqlClient
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import (SQL_SERVER_ARGUMENT_SPEC, SQL_SERVER_MUTUALLY_EXCLUSIVE,
@@ -264,28 +264,12 @@ def backed_up(module, params):
     run_plan(module, plan, appliers.as_mapping(), summarize)
 
 
-def chosen_set(params):
-    """(manifest path, manifest) of O(backup_set_id), else of the newest set; refused when there is none."""
-    if params["backup_set_id"]:
-        validate_set_id(params["backup_set_id"])
-        path = manifest_path(params["manifest_directory"], params["backup_set_id"])
-        manifest = read_manifest(path)
-    else:
-        path, manifest = latest_manifest(params["manifest_directory"], kind="rms")
-    if manifest is not None and manifest.get("kind") != "rms":
-        raise InvalidParameter("backup_set_id", "%s is not an RMS backup set (kind %r)" % (path, manifest.get("kind")))
-    if manifest is None:
-        named = "%s " % params["backup_set_id"] if params["backup_set_id"] else ""
-        raise InvalidParameter("backup_set_id", "no backup set %sin %s" % (named, params["manifest_directory"]))
-    return path, manifest
-
-
 def restored(module, params):
     if params["safety_backup"]:
         if not params["backup_directory"]:
             raise InvalidParameter("backup_directory", "is required with state=restored and safety_backup=true: the safety backups go there")
         validate_windows_directory(params["backup_directory"], "backup_directory")
-    path, manifest = chosen_set(params)
+    path, manifest = chosen_manifest(params["manifest_directory"], params["backup_set_id"], "rms", "backup_set_id")
     rms.check_restore_request(manifest, params)
     odbc_connection_string(params)
     client = SqlClient(params)
@@ -311,7 +295,7 @@ def restored(module, params):
 
 
 def verified(module, params):
-    path, manifest = chosen_set(params)
+    path, manifest = chosen_manifest(params["manifest_directory"], params["backup_set_id"], "rms", "backup_set_id")
     client = SqlClient(params)
     appliers = rms.VerifyAppliers(client, manifest)
 

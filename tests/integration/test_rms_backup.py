@@ -227,4 +227,4 @@ def test_a_manifest_of_another_kind_is_not_taken_for_an_rms_set(lab, cluster, tm
     newest = run_module("rms_backup", args(lab, cluster, tmp_path, state="verified", logging_database=None))
     assert not newest.failed and newest["backup_set"]["backup_set_id"] == "set-r"
     named = run_module("rms_backup", args(lab, cluster, tmp_path, state="verified", backup_set_id="zz-other"))
-    assert named.failed and "not an RMS backup set" in named["msg"]
+    assert named.failed and "is not a backup of kind rms" in named["msg"]

@@ -17,10 +17,11 @@ import json
 import os
 import re
 import tempfile
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.timestamps import utc_stamp
 
 MANIFEST_FORMAT = "drkit.microsoft.backup_set/1"
 _SET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -29,9 +30,9 @@ _WINDOWS_DIRECTORY = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\
 _NOT_IN_FILE_NAMES = re.compile(r"[\\/:*?\"<>|\x00-\x1f]")
 
 
-def validate_set_id(set_id):
+def validate_set_id(set_id, parameter="backup_set_id"):
     if not _SET_ID.match(set_id):
-        raise InvalidParameter("backup_set_id", "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        raise InvalidParameter(parameter, "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 
 
 def validate_windows_directory(path, parameter):
@@ -83,6 +84,14 @@ def write_manifest(path, manifest):
         raise DrkitError("cannot write the manifest: %s" % error, step="write_manifest", target=path)
 
 
+def write_complete_manifest(path, manifest):
+    """Stamp *manifest* as complete, now, and write it: the last step of taking a backup."""
+    manifest["created"] = utc_stamp(datetime.now(timezone.utc))
+    manifest["complete"] = True
+    write_manifest(path, manifest)
+    return path
+
+
 def read_manifest(path):
     """The manifest at *path*, or None when there is none; a damaged one raises."""
     try:
@@ -112,3 +121,19 @@ def latest_manifest(directory, kind):
     """(path, manifest) of the newest set of *kind* ("rms") in *directory*, or (None, None)."""
     found = [(path, manifest) for path, manifest in list_manifests(directory) if manifest.get("kind") == kind]
     return found[-1] if found else (None, None)
+
+
+def chosen_manifest(directory, set_id, kind, parameter):
+    """(path, manifest) of set *set_id* in *directory*, else of the newest set of *kind*; refused when there is none or it is
+    of another kind. *parameter* names the module option that holds *set_id*."""
+    if set_id:
+        validate_set_id(set_id, parameter)
+        path = manifest_path(directory, set_id)
+        manifest = read_manifest(path)
+    else:
+        path, manifest = latest_manifest(directory, kind)
+    if manifest is None:
+        raise InvalidParameter(parameter, "no %sbackup in %s" % ("%s " % set_id if set_id else "", directory))
+    if manifest.get("kind") != kind:
+        raise InvalidParameter(parameter, "%s is not a backup of kind %s (kind %r)" % (path, kind, manifest.get("kind")))
+    return path, manifest

@@ -12,13 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from datetime import datetime, timezone
-
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import ActionType
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.timestamps import utc_stamp
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql import api
-from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import MANIFEST_FORMAT, backup_file_path, plain, write_manifest
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import MANIFEST_FORMAT, backup_file_path, plain, write_complete_manifest
 
 BACKUP_DATABASE = ActionType("backup_database", "create")
 VERIFY_BACKUP = ActionType("verify_backup", "verify")
@@ -140,10 +137,7 @@ class BackupAppliers(_Appliers):
         return action.target
 
     def write(self, action):
-        self.manifest["created"] = utc_stamp(datetime.now(timezone.utc))
-        self.manifest["complete"] = True
-        write_manifest(action.target, self.manifest)
-        return action.target
+        return write_complete_manifest(action.target, self.manifest)
 
 
 class VerifyAppliers(_Appliers):

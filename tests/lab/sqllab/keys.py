@@ -34,8 +34,8 @@ def service_master_key(state):
 
 def new_service_master_key(state):
     stamp = now_text()
-    smk = state.catalog["service_master_key"] = {"key": os.urandom(32).hex(), "key_guid": new_guid(), "create_date": stamp,
-                                                  "modify_date": stamp}
+    smk = {"key": os.urandom(32).hex(), "key_guid": new_guid(), "create_date": stamp, "modify_date": stamp}
+    state.catalog["service_master_key"] = smk
     return smk
 
 
