@@ -38,6 +38,7 @@ requirements:
   - pyodbc >= 5.1.0, with FreeTDS or Microsoft ODBC Driver 18 for SQL Server
 extends_documentation_fragment:
   - drkit.microsoft.sql_server
+  - drkit.microsoft.backup_set
 attributes:
   check_mode:
     support: full
@@ -69,16 +70,6 @@ options:
         where the backup files go, as C(<backup_set_id>__<database>.bak). It must exist.
       - Required with O(state=backed_up), and with O(state=restored) when O(safety_backup=true) (the safety backups go there).
     type: str
-  manifest_directory:
-    description: Directory of the controller holding the sets' manifests, one C(<backup_set_id>.json) per set; created if missing.
-    type: path
-    required: true
-  backup_set_id:
-    description:
-      - Id of the set; 1 to 64 letters, digits, C(.), C(_) and C(-).
-      - With O(state=backed_up), when omitted, a new id is made from the current UTC time; give one (an AWX job id) to make reruns
-        idempotent.
-    type: str
   rms_version:
     description:
       - Version of AD RMS on the cluster's servers. Required with O(state=backed_up), which records it in the set, and with
@@ -92,14 +83,6 @@ options:
         was restored with the HSM's or provider's own tools. Without it such a restore is refused.
     type: bool
     default: false
-  safety_backup:
-    description: With O(state=restored), take a copy-only backup of each database about to be overwritten, to O(backup_directory).
-    type: bool
-    default: true
-  force:
-    description: With O(state=restored), restore a database again even when its newest restore came from this set.
-    type: bool
-    default: false
   key_storage:
     description:
       - Where the cluster key lives. V(software) keeps it in the configuration database (the set has it).
@@ -108,18 +91,6 @@ options:
     type: str
     choices: [software, hsm, csp]
     default: software
-  compression:
-    description: Compress the backups (SQL Server backup compression).
-    type: bool
-    default: false
-  copy_only:
-    description: Take copy-only backups, which leave the database's own backup chain untouched.
-    type: bool
-    default: false
-  verify:
-    description: Run C(RESTORE VERIFYONLY WITH CHECKSUM) on each file before the manifest is written.
-    type: bool
-    default: true
 """
 
 EXAMPLES = r"""
@@ -201,118 +172,31 @@ progress:
   elements: str
 """
 
-from datetime import datetime, timezone
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import Plan
-from ansible_collections.drkit.microsoft.plugins.module_utils.sql import api, database_set, rms
-from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import (chosen_manifest, manifest_path, read_manifest,
-                                                                                     validate_set_id, validate_windows_directory)
-from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import SqlClient
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql import rms, set_states
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import (SQL_SERVER_ARGUMENT_SPEC, SQL_SERVER_MUTUALLY_EXCLUSIVE,
-                                                                                     SQL_SERVER_REQUIRED_IF, odbc_connection_string)
+                                                                                     SQL_SERVER_REQUIRED_IF)
 
 
 def argument_spec():
-    spec = dict(
-        state=dict(type="str", choices=["backed_up", "verified", "restored"], default="backed_up"),
+    spec = dict(set_states.BACKUP_SET_ARGUMENT_SPEC)
+    spec.update(
         config_database=dict(type="str", required=True),
         logging_database=dict(type="str"),
-        backup_directory=dict(type="str"),
-        manifest_directory=dict(type="path", required=True),
-        backup_set_id=dict(type="str"),
         rms_version=dict(type="str"),
         key_storage=dict(type="str", choices=list(rms.KEY_STORAGE), default="software"),
-        compression=dict(type="bool", default=False),
-        copy_only=dict(type="bool", default=False),
-        verify=dict(type="bool", default=True),
         hsm_confirmed=dict(type="bool", default=False),
-        safety_backup=dict(type="bool", default=True),
-        force=dict(type="bool", default=False),
     )
     spec.update(SQL_SERVER_ARGUMENT_SPEC)
     return spec
-
-
-def backed_up(module, params):
-    if not params["backup_directory"]:
-        raise InvalidParameter("backup_directory", "is required with state=backed_up")
-    validate_windows_directory(params["backup_directory"], "backup_directory")
-    rms.validate_backup_request(params)
-    set_id = params["backup_set_id"] or datetime.now(timezone.utc).strftime("rms-%Y%m%dT%H%M%SZ")
-    validate_set_id(set_id)
-    path = manifest_path(params["manifest_directory"], set_id)
-    odbc_connection_string(params)  # refuses bad connection options before the existing set is looked at
-    existing = read_manifest(path)
-    if existing is not None:
-        # The set exists whole (its manifest is written last): nothing to do, and the run says so.
-        run_plan(module, Plan(), {}, lambda _outcomes: {"backup_set": existing, "manifest": path})
-        return
-    client = SqlClient(params)
-    current = database_set.read_current(client, [name for _role, name, _parameter in rms.databases_of(params)])
-    plan = rms.plan_backup(params, set_id, current, path)
-    appliers = rms.BackupAppliers(client, params, set_id, api.read_server_version(client))
-
-    def summarize(outcomes):
-        result = {"manifest": path}
-        if outcomes is not None:
-            result.update(backup_set=appliers.manifest, progress=appliers.progress)
-        return result
-
-    run_plan(module, plan, appliers.as_mapping(), summarize)
-
-
-def restored(module, params):
-    if params["safety_backup"]:
-        if not params["backup_directory"]:
-            raise InvalidParameter("backup_directory", "is required with state=restored and safety_backup=true: the safety backups go there")
-        validate_windows_directory(params["backup_directory"], "backup_directory")
-    path, manifest = chosen_manifest(params["manifest_directory"], params["backup_set_id"], "rms", "backup_set_id")
-    rms.check_restore_request(manifest, params)
-    odbc_connection_string(params)
-    client = SqlClient(params)
-    checker = rms.VerifyAppliers(client, manifest)
-    # Every file and the messages are checked before the first change: a bad set is refused whole.
-    for action in rms.plan_verify(manifest, path).actions:
-        checker.verify(action)
-    current = database_set.read_current(client, [database["name"] for database in manifest["databases"]], restores=True)
-    names = api.read_languages(client)
-    messages_now = dict(((m["message_id"], names.get(m["language_id"], str(m["language_id"]))), m["text"])
-                        for m in api.read_user_messages(client))
-    safety_id = datetime.now(timezone.utc).strftime("safety-%Y%m%dT%H%M%SZ")
-    plan = rms.plan_restore(params, manifest, current, messages_now, safety_id)
-    appliers = rms.RestoreAppliers(client, manifest)
-
-    def summarize(outcomes):
-        result = {"manifest": path, "backup_set": manifest}
-        if outcomes is not None:
-            result["progress"] = checker.progress + appliers.progress
-        return result
-
-    run_plan(module, plan, appliers.as_mapping(), summarize)
-
-
-def verified(module, params):
-    path, manifest = chosen_manifest(params["manifest_directory"], params["backup_set_id"], "rms", "backup_set_id")
-    client = SqlClient(params)
-    appliers = rms.VerifyAppliers(client, manifest)
-
-    def summarize(outcomes):
-        result = {"manifest": path, "backup_set": manifest}
-        if outcomes is not None:
-            result["progress"] = appliers.progress
-        return result
-
-    run_plan(module, rms.plan_verify(manifest, path), appliers.as_mapping(), summarize)
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), mutually_exclusive=SQL_SERVER_MUTUALLY_EXCLUSIVE,
                            required_if=SQL_SERVER_REQUIRED_IF, supports_check_mode=True)
     with reported_errors(module):
-        {"backed_up": backed_up, "verified": verified, "restored": restored}[module.params["state"]](module, module.params)
+        set_states.STATES[module.params["state"]](module, module.params, rms.RmsSets())
 
 
 if __name__ == "__main__":

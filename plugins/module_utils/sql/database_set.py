@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import ActionType
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import ActionType, Plan
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql import api
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set import MANIFEST_FORMAT, backup_file_path, plain, write_complete_manifest
 
@@ -184,3 +184,57 @@ class RestoreAppliers(_Appliers):
     def multi_user(self, action):
         api.set_user_access(self.client, action.target, single_user=False)
         return action.target
+
+
+def validate_databases_request(params):
+    names = params.get("databases") or []
+    if not names:
+        raise InvalidParameter("databases", "is required with state=backed_up: the databases the set holds")
+    if len(set(name.lower() for name in names)) != len(names):
+        raise InvalidParameter("databases", "names a database twice")
+
+
+def databases_requested(params):
+    return [("database", name, "databases") for name in params["databases"]]
+
+
+def plan_databases_backup(params, set_id, current, manifest_path):
+    plan = Plan()
+    plan_backups(plan, params, set_id, databases_requested(params), current)
+    plan.add(WRITE_MANIFEST(manifest_path, backup_set_id=set_id))
+    return plan
+
+
+def plan_databases_verify(manifest, _manifest_path):
+    plan = Plan()
+    plan_file_checks(plan, manifest)
+    return plan
+
+
+def no_restore_gate(_manifest, _params):
+    """Nothing beyond the files' checks gates a restore of databases alone."""
+
+
+def plan_databases_restore(_client, params, manifest, current, safety_id):
+    plan = Plan()
+    plan_restores(plan, params, manifest, current, safety_id)
+    return plan
+
+
+class DatabaseSets(object):
+    """Sets of full backups of the databases a request names (O(databases)), nothing else (for set_states)."""
+
+    name = "databases"
+    validate_backup_request = staticmethod(validate_databases_request)
+    databases_of = staticmethod(databases_requested)
+    plan_backup = staticmethod(plan_databases_backup)
+
+    @staticmethod
+    def backup_appliers(client, params, set_id, server_version):
+        return BackupAppliers(client, new_manifest("databases", set_id, params, server_version))
+
+    plan_verify = staticmethod(plan_databases_verify)
+    verify_appliers = VerifyAppliers
+    check_restore_request = staticmethod(no_restore_gate)
+    plan_restore = staticmethod(plan_databases_restore)
+    restore_appliers = RestoreAppliers

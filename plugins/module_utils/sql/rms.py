@@ -165,3 +165,25 @@ class VerifyAppliers(database_set.VerifyAppliers):
             raise DrkitError("the scripted messages do not match their SHA-256: the manifest was changed", step="verify_messages",
                              target=action.target)
         return action.target
+
+
+def _plan_restore_reading_messages(client, params, manifest, current, safety_id):
+    names = api.read_languages(client)
+    messages_now = dict(((m["message_id"], names.get(m["language_id"], str(m["language_id"]))), m["text"])
+                        for m in api.read_user_messages(client))
+    return plan_restore(params, manifest, current, messages_now, safety_id)
+
+
+class RmsSets(object):
+    """AD RMS sets (for set_states): the configuration (and logging) database, master's messages, the RMS version and key storage."""
+
+    name = "rms"
+    validate_backup_request = staticmethod(validate_backup_request)
+    databases_of = staticmethod(databases_of)
+    plan_backup = staticmethod(plan_backup)
+    backup_appliers = BackupAppliers
+    plan_verify = staticmethod(plan_verify)
+    verify_appliers = VerifyAppliers
+    check_restore_request = staticmethod(check_restore_request)
+    plan_restore = staticmethod(_plan_restore_reading_messages)
+    restore_appliers = RestoreAppliers
