@@ -9,6 +9,7 @@ import uuid
 import yaml
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.tsql import quote_identifier, quote_literal
+from lab_keys import encrypted_database
 from module_runner import run_module
 
 # A canary: it must never appear in any result, manifest or log. It holds what breaks naive quoting.
@@ -33,18 +34,6 @@ def args(lab, manifests, **extra):
 
 def lab_file(lab_state_dir, windows_path):
     return os.path.join(lab_state_dir, "sql_server", "volumes", *windows_path.replace(":", "").split("\\"))
-
-
-def encrypted_database(sql_client, prefix="Orchestrator"):
-    """A database with Orchestrator's key hierarchy: master key (encrypted by the SMK), asymmetric key, symmetric key."""
-    name = "%s_%s']; --" % (prefix, uuid.uuid4().hex[:8])
-    for statement in ("CREATE DATABASE %s" % quote_identifier(name, "database"), "USE %s" % quote_identifier(name, "database"),
-                      "CREATE MASTER KEY ENCRYPTION BY PASSWORD = %s" % quote_literal("Dmk-Pa55word!", "password"),
-                      "CREATE ASYMMETRIC KEY ORCHESTRATOR_ASYM_KEY WITH ALGORITHM = RSA_2048",
-                      "CREATE SYMMETRIC KEY ORCHESTRATOR_SYM_KEY WITH ALGORITHM = AES_256 ENCRYPTION BY ASYMMETRIC KEY ORCHESTRATOR_ASYM_KEY",
-                      "USE master"):
-        sql_client.execute("setup", statement)
-    return name
 
 
 def assert_no_canary(*texts):

@@ -1,17 +1,15 @@
 """The AD RMS playbooks and roles: their steps in the procedure's order, and the backup and restore playbooks run with
 ansible-playbook against the lab's SQL Server (no AD RMS server runs in the lab, so the Windows steps are checked for
 order and syntax, and the playbooks run as for a cluster whose servers are down)."""
-import hashlib
 import os
-import subprocess
 import sys
 import uuid
 
 import pytest
 import yaml
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+from playbook_runner import REPO, ansible_playbook, lab_sql_state, recap_changed
+
 VERSION = "10.0.20348"
 
 # The AD RMS procedure's steps, as the playbooks run them (argument validation left out).
@@ -61,14 +59,6 @@ PROCEDURE = {
         ("rms_nodes", "Wait until each AD RMS server answers"),
     ],
 }
-
-
-def ansible_playbook(*arguments, cwd=REPO):
-    """(return code, stdout + stderr) of ansible-playbook with the collection and its dependencies on the collections path."""
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
-    done = subprocess.run([ANSIBLE_PLAYBOOK] + list(arguments), cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
-                          check=False)
-    return done.returncode, done.stdout + done.stderr
 
 
 def listed_tasks(playbook):
@@ -135,18 +125,6 @@ def test_the_rejoin_stops_with_instructions_when_an_hsm_holds_the_key(tmp_path):
 
 # --- the backup and restore playbooks against the lab's SQL Server ---
 
-def lab_sql_state(lab_state_dir):
-    """SHA-256 of every file of the lab's SQL Server (instance, databases, backup files)."""
-    root = os.path.join(lab_state_dir, "sql_server")
-    state = {}
-    for folder, _dirs, files in os.walk(root):
-        for name in files:
-            path = os.path.join(folder, name)
-            with open(path, "rb") as stream:
-                state[os.path.relpath(path, root)] = hashlib.sha256(stream.read()).hexdigest()
-    return state
-
-
 def digest(sql_client, name):
     return sql_client.execute("digest", "EXEC drkit_lab.database_digest @database = ?", (name,)).rows[0]["digest"]
 
@@ -164,11 +142,6 @@ def rms_cluster(lab, sql_client, tmp_path):
     path = tmp_path / "inventory.yml"
     path.write_text(yaml.safe_dump(inventory))
     return {"inventory": str(path), "config": config, "sets": tmp_path / "sets"}
-
-
-def recap_changed(output):
-    line = next(line for line in output.splitlines() if line.startswith("rms-lab") and "ok=" in line)
-    return int(line.split("changed=")[1].split()[0])
 
 
 def test_backup_then_restore_playbooks_with_preview_gate_and_idempotence(lab, lab_state_dir, sql_client, rms_cluster):
@@ -203,8 +176,8 @@ def test_backup_then_restore_playbooks_with_preview_gate_and_idempotence(lab, la
 
     code, output = ansible_playbook("-i", inventory, *without_nodes, "playbooks/rms_restore.yml")
     assert code == 0, output
-    assert digest(sql_client, config) == backed_up and recap_changed(output) == 1
+    assert digest(sql_client, config) == backed_up and recap_changed(output, "rms-lab") == 1
 
     code, output = ansible_playbook("-i", inventory, *without_nodes, "playbooks/rms_restore.yml")
     assert code == 0, output
-    assert recap_changed(output) == 0 and "Nothing to do" in output
+    assert recap_changed(output, "rms-lab") == 0 and "Nothing to do" in output

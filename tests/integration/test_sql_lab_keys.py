@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.tsql import quote_identifier, quote_literal
+from lab_keys import encrypted_database
 
 PASSWORD = "Smk-backup'];--Pa55"
 SMK_QUERY = "SELECT name, key_guid, create_date, modify_date FROM master.sys.symmetric_keys WHERE name = ?"
@@ -37,18 +38,6 @@ def backup_smk(client, path, password=PASSWORD):
 def restore_smk(client, path, password=PASSWORD, force=False):
     return run(client, "RESTORE SERVICE MASTER KEY FROM FILE = %s DECRYPTION BY PASSWORD = %s%s"
                % (quote_literal(path, "path"), quote_literal(password, "password"), " FORCE" if force else ""))
-
-
-def encrypted_database(client):
-    """A database with a master key (encrypted by the SMK), an asymmetric key and a symmetric key under it, as Orchestrator's."""
-    name = "Orchestrator_%s']; --" % uuid.uuid4().hex[:8]
-    run(client, "CREATE DATABASE %s" % quote_identifier(name, "database"))
-    run(client, "USE %s" % quote_identifier(name, "database"))
-    run(client, "CREATE MASTER KEY ENCRYPTION BY PASSWORD = %s" % quote_literal("Dmk-pa55'word", "password"))
-    run(client, "CREATE ASYMMETRIC KEY ORCHESTRATOR_ASYM_KEY WITH ALGORITHM = RSA_2048")
-    run(client, "CREATE SYMMETRIC KEY ORCHESTRATOR_SYM_KEY WITH ALGORITHM = AES_256 ENCRYPTION BY ASYMMETRIC KEY ORCHESTRATOR_ASYM_KEY")
-    run(client, "USE master")
-    return name
 
 
 def keys_open(client, database):

@@ -1,0 +1,34 @@
+"""Running the collection's playbooks with ansible-playbook, and reading what they did to the lab."""
+import hashlib
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+
+
+def ansible_playbook(*arguments, cwd=REPO):
+    """(return code, stdout + stderr) of ansible-playbook with the collection and its dependencies on the collections path."""
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    done = subprocess.run([ANSIBLE_PLAYBOOK] + list(arguments), cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+    return done.returncode, done.stdout + done.stderr
+
+
+def lab_sql_state(lab_state_dir):
+    """SHA-256 of every file of the lab's SQL Server (instance, databases, backup files)."""
+    root = os.path.join(lab_state_dir, "sql_server")
+    state = {}
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as stream:
+                state[os.path.relpath(path, root)] = hashlib.sha256(stream.read()).hexdigest()
+    return state
+
+
+def recap_changed(output, host):
+    """How many tasks changed something on *host*, from the PLAY RECAP."""
+    line = next(line for line in output.splitlines() if line.startswith(host + " ") and "ok=" in line)
+    return int(line.split("changed=")[1].split()[0])
