@@ -3,7 +3,8 @@
     GET    /__lab/state                 the whole state: settings, virtual machines, operations
     PUT    /__lab/virtual-machines      create or replace a VM: {resource_group, name, location,
                                         storage_profile (ARM's shape), power_state, vm_size, vm_id}
-    PATCH  /__lab/settings              {"operation_seconds": how long a power operation runs}
+    PUT    /__lab/vaults                create a Recovery Services vault: {resource_group, name, location}
+    PATCH  /__lab/settings              {"operation_seconds": how long a power or policy operation runs}
     GET    /__lab/requests              the Resource Manager requests received, oldest first
     DELETE /__lab/requests              forget them; answers what they were
     GET    /__lab/faults                the armed faults (labframe/faults.py)
@@ -12,7 +13,7 @@
 """
 import json
 
-from armlab import LAB_SUBSCRIPTION_ID, compute
+from armlab import LAB_SUBSCRIPTION_ID, compute, recovery_services
 
 PREFIX = "/__lab"
 
@@ -26,10 +27,14 @@ def handle(method, route, body, server):
         if (method, route) == ("GET", "/state"):
             with server.state.locked() as document:
                 compute.settle(document)
+                recovery_services.settle(document)
                 return 200, document
         if (method, route) == ("PUT", "/virtual-machines"):
             with server.state.locked() as document:
                 return 200, compute.put_vm(document, LAB_SUBSCRIPTION_ID, spec)
+        if (method, route) == ("PUT", "/vaults"):
+            with server.state.locked() as document:
+                return 200, recovery_services.put_vault(document, LAB_SUBSCRIPTION_ID, spec)
         if (method, route) == ("PATCH", "/settings"):
             seconds = spec.get("operation_seconds")
             if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:

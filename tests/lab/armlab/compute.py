@@ -93,7 +93,7 @@ def settle(document, now=None):
     """Apply every operation whose end time has passed."""
     now = time.time() if now is None else now
     for operation in document["operations"].values():
-        if operation["status"] == "InProgress" and operation["end"] <= now:
+        if "vm" in operation and operation["status"] == "InProgress" and operation["end"] <= now:
             operation["status"] = "Succeeded"
             record = document["virtual_machines"].get(operation["vm"])
             if record and record["pending"] == operation["id"]:
@@ -103,15 +103,15 @@ def settle(document, now=None):
 def find_operation(document, operation_id):
     settle(document)
     operation = document["operations"].get(operation_id)
-    if operation is None:
+    if operation is None or "vm" not in operation:
         raise errors.operation_not_found(operation_id)
     return operation
 
 
 def operation_status(operation):
-    status = {"name": operation["id"], "status": operation["status"], "startTime": _iso(operation["start"])}
+    status = {"name": operation["id"], "status": operation["status"], "startTime": iso(operation["start"])}
     if operation["status"] != "InProgress":
-        status["endTime"] = _iso(operation["end"])
+        status["endTime"] = iso(operation["end"])
     if operation.get("error"):
         status["error"] = operation["error"]
     return status
@@ -122,5 +122,6 @@ def retry_after(operation):
     return max(1, int(math.ceil(operation["end"] - time.time())))
 
 
-def _iso(timestamp):
+def iso(timestamp):
+    """ARM's UTC time text of a POSIX time."""
     return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).isoformat().replace("+00:00", "Z")

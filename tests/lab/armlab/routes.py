@@ -3,6 +3,8 @@ import re
 
 _SEGMENT = r"([^/?]+)"
 _VM = r"/subscriptions/%s/resourcegroups/%s/providers/microsoft\.compute/virtualmachines/%s" % (_SEGMENT, _SEGMENT, _SEGMENT)
+_POLICY = (r"/subscriptions/%s/resourcegroups/%s/providers/microsoft\.recoveryservices/vaults/%s/backuppolicies/%s"
+           % (_SEGMENT, _SEGMENT, _SEGMENT, _SEGMENT))
 ROUTES = (
     ("GET", r"/metadata/endpoints", "cloud_metadata"),
     ("GET", r"/%s/v2\.0/\.well-known/openid-configuration" % _SEGMENT, "openid_configuration"),
@@ -12,6 +14,10 @@ ROUTES = (
     ("POST", _VM + r"/(poweroff|deallocate|start)", "vm_power_operation"),
     ("GET", r"/subscriptions/%s/providers/microsoft\.compute/locations/%s/operations/%s" % (_SEGMENT, _SEGMENT, _SEGMENT),
      "compute_operation"),
+    ("GET", _POLICY, "get_backup_policy"),
+    ("PUT", _POLICY, "put_backup_policy"),
+    ("GET", _POLICY + r"/operations/%s" % _SEGMENT, "backup_policy_operation_status"),
+    ("GET", _POLICY + r"/operationresults/%s" % _SEGMENT, "backup_policy_operation_result"),
 )
 _COMPILED = [(method, re.compile(pattern + r"/?", re.IGNORECASE), name) for method, pattern, name in ROUTES]
 

@@ -12,7 +12,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote
 
-from armlab import LAB_SUBSCRIPTION_ID, admin, compute, errors, identity, routes
+from armlab import LAB_SUBSCRIPTION_ID, admin, compute, errors, identity, recovery_services, routes
 from labframe.https import TlsThreadingServer
 
 API_VERSION_PATTERN = r"\d{4}-\d{2}-\d{2}(-preview)?"
@@ -116,6 +116,52 @@ class Handler(BaseHTTPRequestHandler):
             return 200, None, {}
         headers = {"Retry-After": str(compute.retry_after(operation))} if operation["status"] == "InProgress" else {}
         return 200, compute.operation_status(operation), headers
+
+    def _get_backup_policy(self, parameters, _query, _body):
+        subscription_id, resource_group, vault_name, name = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            vault = recovery_services.find_vault(document, subscription_id, resource_group, vault_name)
+            stored_name, properties = recovery_services.find_policy(vault, name)
+            return 200, recovery_services.policy_resource(vault, stored_name, properties)
+
+    def _put_backup_policy(self, parameters, query, body):
+        subscription_id, resource_group, vault_name, name = parameters
+        _check_subscription(subscription_id)
+        try:
+            request = json.loads(body) if body else None
+        except ValueError:
+            request = None
+        with self.server.state.locked() as document:
+            vault = recovery_services.find_vault(document, subscription_id, resource_group, vault_name)
+            operation = recovery_services.begin_put_policy(document, vault, name, request)
+        return 202, None, self._policy_operation_headers(vault, operation, query["api-version"])
+
+    def _backup_policy_operation_status(self, parameters, _query, _body):
+        subscription_id, resource_group, vault_name, _name, operation_id = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            recovery_services.find_vault(document, subscription_id, resource_group, vault_name)
+            operation = dict(recovery_services.find_policy_operation(document, operation_id))
+        headers = {"Retry-After": str(compute.retry_after(operation))} if operation["status"] == "InProgress" else {}
+        return 200, recovery_services.operation_status(operation), headers
+
+    def _backup_policy_operation_result(self, parameters, query, _body):
+        subscription_id, resource_group, vault_name, name, operation_id = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            vault = recovery_services.find_vault(document, subscription_id, resource_group, vault_name)
+            operation = dict(recovery_services.find_policy_operation(document, operation_id))
+            if operation["status"] == "InProgress":
+                return 202, None, self._policy_operation_headers(vault, operation, query["api-version"])
+            stored_name, properties = recovery_services.find_policy(vault, name)
+            return 200, recovery_services.policy_resource(vault, stored_name, properties)
+
+    def _policy_operation_headers(self, vault, operation, api_version):
+        base = "%s%s/backupPolicies/%s" % (self.server.base_url, vault["id"], operation["policy"])
+        return {"Azure-AsyncOperation": "%s/operations/%s?api-version=%s" % (base, operation["id"], api_version),
+                "Location": "%s/operationResults/%s?api-version=%s" % (base, operation["id"], api_version),
+                "Retry-After": str(compute.retry_after(operation))}
 
     def _operation_headers(self, subscription_id, operation, api_version):
         status_url = "%s/subscriptions/%s/providers/Microsoft.Compute/locations/%s/operations/%s?p=%s&api-version=%s" % (

@@ -26,6 +26,13 @@ Vendor behaviours it models:
     Location answering 202 then 200, Retry-After), transitional power states, preemption of a
     running operation (Canceled, OperationPreempted), a request for the current state ending
     at once;
+  * Microsoft.RecoveryServices vaults (made under /__lab) and their Azure VM backup policies:
+    GET (404 BMSUserErrorPolicyNotFound for a missing policy), PUT checked as Azure Backup checks it
+    (400 BMSUserErrorInvalidPolicyInput naming the rule: instant restore 1-5 days standard, 1-30
+    enhanced, 5 for weekly standard; hourly interval 4/6/8/12 on enhanced only; retention counts
+    daily 7-9999, weekly 1-5163, monthly 1-1188, yearly 1-99; days of month 1-28 or last; no enhanced
+    to standard), answered 202 with Azure-AsyncOperation (.../operations/{id}), Location
+    (.../operationResults/{id}) and Retry-After, the policy stored when the operation ends;
   * injected faults per operation (labframe/faults.py): 429 TooManyRequests / 5xx with
     Retry-After, or a dropped connection, before the request has any effect.
 
@@ -33,7 +40,9 @@ Vendor behaviours it does not model; tests must not conclude anything about them
   * token signatures (tokens are unsigned), RBAC, certificate or user logins, managed identity;
   * VM creation, updates, deletion, extensions, provisioning failures, the guest agent, and the
     guest OS's own shutdown (powerOff's skipShutdown is accepted and ignored);
-  * throttling by request counts (only injected 429s), regional or subscription limits.
+  * throttling by request counts (only injected 429s), regional or subscription limits;
+  * vault creation through Resource Manager, containers, protected items, jobs and policy deletion
+    (to come with the protection modules); the 50-edits-a-day policy limit.
 """
 import os
 import secrets

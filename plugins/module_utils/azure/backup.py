@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Azure Backup through azure-mgmt-recoveryservicesbackup: thin wrappers, one service call each, named for errors.
+
+The client shares the collection's Azure settings (credential, Resource Manager endpoint, certificate validation) and
+azure-core's retries (408, 429, 5xx and Retry-After). A policy PUT answers 202: its operation's status is polled, with
+the service's Retry-After, until it ends.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import time
+
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import arm_errors
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
+
+_OPERATION_ID = re.compile(r"/operations/([^/?]+)", re.IGNORECASE)
+DEFAULT_POLL_SECONDS = 5
+
+
+def backup_client(settings, credential, max_retries=5):
+    from azure.mgmt.recoveryservicesbackup import RecoveryServicesBackupClient  # pylint: disable=import-outside-toplevel
+    if not settings.subscription_id:
+        raise DrkitError("no subscription_id: set the option, AZURE_SUBSCRIPTION_ID or a profile's subscription_id",
+                         step="validate_parameters", target="subscription_id")
+    return RecoveryServicesBackupClient(credential, settings.subscription_id, base_url=settings.resource_manager,
+                                        credential_scopes=[settings.credential_scope], retry_total=max_retries,
+                                        connection_verify=settings.cert_validation_mode != "ignore", user_agent="drkit-microsoft")
+
+
+def get_policy(client, resource_group, vault, name):
+    """The policy's stored document (its ``properties``, REST names), or None when the vault has no such policy."""
+    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
+    with arm_errors("get_backup_policy", name):
+        try:
+            return client.protection_policies.get(vault, resource_group, name).as_dict()["properties"]
+        except ResourceNotFoundError as error:
+            if _error_code(error) == "ResourceNotFound":
+                raise  # the vault (or its resource group) does not exist
+            return None
+
+
+def _error_code(error):
+    try:
+        return error.response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _keeping_headers(headers):
+    """An SDK ``cls`` callback that copies the answer's headers into *headers* (Retry-After, Azure-AsyncOperation)."""
+    def keep(pipeline_response, deserialized, _response_headers):
+        headers.update(pipeline_response.http_response.headers)
+        return deserialized
+    return keep
+
+
+def put_policy(client, resource_group, vault, name, document, timeout):
+    """Create or update the policy and wait (up to *timeout* seconds) for the service to store it."""
+    headers = {}
+    with arm_errors("put_backup_policy", name):
+        client.protection_policies.create_or_update(vault, resource_group, name, {"properties": document}, cls=_keeping_headers(headers))
+    found = _OPERATION_ID.search(headers.get("Azure-AsyncOperation") or "")
+    if found:
+        _wait_for_policy_operation(client, resource_group, vault, name, found.group(1), headers, timeout)
+
+
+def _wait_for_policy_operation(client, resource_group, vault, name, operation_id, headers, timeout):
+    deadline = time.time() + timeout
+    delay = _retry_after(headers)
+    while True:
+        time.sleep(min(delay, max(0, deadline - time.time())))
+        answer = {}
+        with arm_errors("get_backup_policy_operation", name):
+            statuses = client.protection_policy_operation_statuses
+            status = statuses.get(vault, resource_group, name, operation_id, cls=_keeping_headers(answer))
+        if status.status != "InProgress":
+            break
+        if time.time() >= deadline:
+            raise DrkitError("the policy operation did not finish within %d seconds; it goes on in Azure" % timeout,
+                             step="put_backup_policy", target=name, code="Timeout")
+        delay = _retry_after(answer)
+    if status.status != "Succeeded":
+        error = status.error
+        raise DrkitError("the service could not store the policy: %s" % (getattr(error, "message", None) or status.status),
+                         step="put_backup_policy", target=name, code=getattr(error, "code", None) or status.status)
+
+
+def _retry_after(headers):
+    try:
+        return max(1, int(headers.get("Retry-After") or DEFAULT_POLL_SECONDS))
+    except ValueError:
+        return DEFAULT_POLL_SECONDS
