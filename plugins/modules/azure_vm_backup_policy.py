@@ -166,7 +166,7 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure import backup, backup_policy, policy_plan
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import check_wait_timeout
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
 
 RETENTION_OPTIONS = dict(daily=dict(type="dict"), weekly=dict(type="dict"), monthly=dict(type="dict"), yearly=dict(type="dict"))
@@ -199,8 +199,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     with reported_errors(module):
-        if params["wait_timeout"] < 1:
-            raise InvalidParameter("wait_timeout", "must be at least 1 second, not %d" % params["wait_timeout"])
+        check_wait_timeout(params)
         desired = backup_policy.desired_policy(params)  # every rule, before any call
         settings = resolve_azure_auth(params)
         client = backup.backup_client(settings, azure_credential(settings))

@@ -133,10 +133,9 @@ vm:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
-from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import ArmClient
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import ArmClient, check_wait_timeout
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.compute import begin_power_action, get_vm, power_state, vm_summary
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.vm_power import ACTION_TYPES, POWER_STATES, plan_power
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
 
 
@@ -156,8 +155,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     with reported_errors(module):
-        if params["wait_timeout"] < 1:
-            raise InvalidParameter("wait_timeout", "must be at least 1 second, not %d" % params["wait_timeout"])
+        check_wait_timeout(params)
         settings = resolve_azure_auth(params)
         client = ArmClient(settings, azure_credential(settings))
         vm = get_vm(client, params["resource_group"], params["name"])

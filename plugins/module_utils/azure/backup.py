@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Azure Backup through azure-mgmt-recoveryservicesbackup: thin wrappers, one service call each, named for errors.
+"""Azure Backup through azure-mgmt-recoveryservicesbackup and azure-mgmt-recoveryservices (vaults): thin wrappers, one
+service call each, named for errors.
 
 The client shares the collection's Azure settings (credential, Resource Manager endpoint, certificate validation) and
 azure-core's retries (408, 429, 5xx and Retry-After). A policy PUT answers 202: its operation's status is polled, with
@@ -23,12 +24,21 @@ DEFAULT_POLL_SECONDS = 5
 
 def backup_client(settings, credential, max_retries=5):
     from azure.mgmt.recoveryservicesbackup import RecoveryServicesBackupClient  # pylint: disable=import-outside-toplevel
+    return _sdk_client(RecoveryServicesBackupClient, settings, credential, max_retries)
+
+
+def vault_client(settings, credential, max_retries=5):
+    from azure.mgmt.recoveryservices import RecoveryServicesClient  # pylint: disable=import-outside-toplevel
+    return _sdk_client(RecoveryServicesClient, settings, credential, max_retries)
+
+
+def _sdk_client(client_class, settings, credential, max_retries):
+    """An azure-mgmt client on the collection's Azure settings: its Resource Manager, token scope, retries and TLS validation."""
     if not settings.subscription_id:
         raise DrkitError("no subscription_id: set the option, AZURE_SUBSCRIPTION_ID or a profile's subscription_id",
                          step="validate_parameters", target="subscription_id")
-    return RecoveryServicesBackupClient(credential, settings.subscription_id, base_url=settings.resource_manager,
-                                        credential_scopes=[settings.credential_scope], retry_total=max_retries,
-                                        connection_verify=settings.cert_validation_mode != "ignore", user_agent="drkit-microsoft")
+    return client_class(credential, settings.subscription_id, base_url=settings.resource_manager, credential_scopes=[settings.credential_scope],
+                        retry_total=max_retries, connection_verify=settings.cert_validation_mode != "ignore", user_agent="drkit-microsoft")
 
 
 def get_policy(client, resource_group, vault, name):
@@ -94,3 +104,25 @@ def _retry_after(headers):
         return max(1, int(headers.get("Retry-After") or DEFAULT_POLL_SECONDS))
     except ValueError:
         return DEFAULT_POLL_SECONDS
+
+
+def get_vault(client, resource_group, name):
+    """The vault's REST document, or None when the resource group has no such vault."""
+    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
+    with arm_errors("get_vault", name):
+        try:
+            return client.vaults.get(resource_group, name).as_dict()
+        except ResourceNotFoundError as error:
+            if _error_code(error) == "ResourceGroupNotFound":
+                raise
+            return None
+
+
+def put_vault(client, resource_group, name, document, timeout):
+    with arm_errors("put_vault", name):
+        return client.vaults.begin_create_or_update(resource_group, name, document).result(timeout=timeout).as_dict()
+
+
+def count_protected_items(client, resource_group, vault):
+    with arm_errors("list_protected_items", vault):
+        return sum(1 for _item in client.backup_protected_items.list(vault, resource_group))

@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.errors import azure_core_errors
-from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 
 USER_AGENT = "drkit-microsoft"
 
@@ -76,6 +76,12 @@ class ArmClient(object):
             if response.http_response.status_code >= 400:
                 _raise_for(response.http_response)
         return response
+
+
+def check_wait_timeout(params):
+    """Refuse a wait_timeout that could never let an operation finish, before any call."""
+    if params["wait_timeout"] < 1:
+        raise InvalidParameter("wait_timeout", "must be at least 1 second, not %d" % params["wait_timeout"])
 
 
 def arm_errors(operation, target):

@@ -3,7 +3,8 @@
     GET    /__lab/state                 the whole state: settings, virtual machines, operations
     PUT    /__lab/virtual-machines      create or replace a VM: {resource_group, name, location,
                                         storage_profile (ARM's shape), power_state, vm_size, vm_id}
-    PUT    /__lab/vaults                create a Recovery Services vault: {resource_group, name, location}
+    PUT    /__lab/vaults                create a Recovery Services vault: {resource_group, name, location, redundancy,
+                                        cross_region_restore, protected_items (names)}
     PATCH  /__lab/settings              {"operation_seconds": how long a power or policy operation runs}
     GET    /__lab/requests              the Resource Manager requests received, oldest first
     DELETE /__lab/requests              forget them; answers what they were

@@ -3,8 +3,8 @@ import re
 
 _SEGMENT = r"([^/?]+)"
 _VM = r"/subscriptions/%s/resourcegroups/%s/providers/microsoft\.compute/virtualmachines/%s" % (_SEGMENT, _SEGMENT, _SEGMENT)
-_POLICY = (r"/subscriptions/%s/resourcegroups/%s/providers/microsoft\.recoveryservices/vaults/%s/backuppolicies/%s"
-           % (_SEGMENT, _SEGMENT, _SEGMENT, _SEGMENT))
+_VAULT = r"/subscriptions/%s/resourcegroups/%s/providers/microsoft\.recoveryservices/vaults/%s" % (_SEGMENT, _SEGMENT, _SEGMENT)
+_POLICY = _VAULT + r"/backuppolicies/%s" % _SEGMENT
 ROUTES = (
     ("GET", r"/metadata/endpoints", "cloud_metadata"),
     ("GET", r"/%s/v2\.0/\.well-known/openid-configuration" % _SEGMENT, "openid_configuration"),
@@ -14,6 +14,9 @@ ROUTES = (
     ("POST", _VM + r"/(poweroff|deallocate|start)", "vm_power_operation"),
     ("GET", r"/subscriptions/%s/providers/microsoft\.compute/locations/%s/operations/%s" % (_SEGMENT, _SEGMENT, _SEGMENT),
      "compute_operation"),
+    ("GET", _VAULT, "get_vault"),
+    ("PUT", _VAULT, "put_vault"),
+    ("GET", _VAULT + r"/backupprotecteditems", "list_protected_items"),
     ("GET", _POLICY, "get_backup_policy"),
     ("PUT", _POLICY, "put_backup_policy"),
     ("GET", _POLICY + r"/operations/%s" % _SEGMENT, "backup_policy_operation_status"),

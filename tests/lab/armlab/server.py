@@ -117,6 +117,27 @@ class Handler(BaseHTTPRequestHandler):
         headers = {"Retry-After": str(compute.retry_after(operation))} if operation["status"] == "InProgress" else {}
         return 200, compute.operation_status(operation), headers
 
+    def _get_vault(self, parameters, _query, _body):
+        subscription_id, resource_group, name = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            return 200, recovery_services.vault_resource(recovery_services.find_vault(document, subscription_id, resource_group, name))
+
+    def _put_vault(self, parameters, _query, body):
+        subscription_id, resource_group, name = parameters
+        _check_subscription(subscription_id)
+        request = _json_body(body)
+        with self.server.state.locked() as document:
+            status, record = recovery_services.put_vault_resource(document, subscription_id, resource_group, name, request)
+            return status, recovery_services.vault_resource(record)
+
+    def _list_protected_items(self, parameters, _query, _body):
+        subscription_id, resource_group, name = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            return 200, recovery_services.protected_items_resource(
+                recovery_services.find_vault(document, subscription_id, resource_group, name))
+
     def _get_backup_policy(self, parameters, _query, _body):
         subscription_id, resource_group, vault_name, name = parameters
         _check_subscription(subscription_id)
@@ -128,10 +149,7 @@ class Handler(BaseHTTPRequestHandler):
     def _put_backup_policy(self, parameters, query, body):
         subscription_id, resource_group, vault_name, name = parameters
         _check_subscription(subscription_id)
-        try:
-            request = json.loads(body) if body else None
-        except ValueError:
-            request = None
+        request = _json_body(body)
         with self.server.state.locked() as document:
             vault = recovery_services.find_vault(document, subscription_id, resource_group, vault_name)
             operation = recovery_services.begin_put_policy(document, vault, name, request)
@@ -187,6 +205,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         sys.stderr.write("%s %s\n" % (self.log_date_time_string(), format % args))
+
+
+def _json_body(body):
+    """The request's JSON document, or None for an empty or malformed body (the operation then refuses it)."""
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
 
 
 def _check_api_version(query):

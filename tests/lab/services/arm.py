@@ -26,7 +26,10 @@ Vendor behaviours it models:
     Location answering 202 then 200, Retry-After), transitional power states, preemption of a
     running operation (Canceled, OperationPreempted), a request for the current state ending
     at once;
-  * Microsoft.RecoveryServices vaults (made under /__lab) and their Azure VM backup policies:
+  * Microsoft.RecoveryServices vaults: PUT (created or updated at once, provisioningState Succeeded)
+    and GET with their redundancy settings; a storage redundancy change once the vault protects items
+    is refused (400; Azure Backup's exact code was not found documented); GET backupProtectedItems;
+  * their Azure VM backup policies:
     GET (404 BMSUserErrorPolicyNotFound for a missing policy), PUT checked as Azure Backup checks it
     (400 BMSUserErrorInvalidPolicyInput naming the rule: instant restore 1-5 days standard, 1-30
     enhanced, 5 for weekly standard; hourly interval 4/6/8/12 on enhanced only; retention counts
@@ -41,8 +44,8 @@ Vendor behaviours it does not model; tests must not conclude anything about them
   * VM creation, updates, deletion, extensions, provisioning failures, the guest agent, and the
     guest OS's own shutdown (powerOff's skipShutdown is accepted and ignored);
   * throttling by request counts (only injected 429s), regional or subscription limits;
-  * vault creation through Resource Manager, containers, protected items, jobs and policy deletion
-    (to come with the protection modules); the 50-edits-a-day policy limit.
+  * containers, protection and its operations, jobs, vault and policy deletion (protected items are
+    made under /__lab until the protection operations exist); the 50-edits-a-day policy limit.
 """
 import os
 import secrets
