@@ -14,7 +14,7 @@
 """
 import json
 
-from armlab import LAB_SUBSCRIPTION_ID, compute, recovery_services
+from armlab import LAB_SUBSCRIPTION_ID, compute, protection, recovery_services
 
 PREFIX = "/__lab"
 
@@ -29,6 +29,7 @@ def handle(method, route, body, server):
             with server.state.locked() as document:
                 compute.settle(document)
                 recovery_services.settle(document)
+                protection.settle(document)
                 return 200, document
         if (method, route) == ("PUT", "/virtual-machines"):
             with server.state.locked() as document:

@@ -4,8 +4,7 @@ A vault PUT (Resource Manager, or /__lab/vaults) creates or updates it at once (
 long-running operation) with its redundancy settings: standardTierStorageRedundancy GeoRedundant (the default),
 LocallyRedundant or ZoneRedundant, crossRegionRestore Enabled or Disabled. Once the vault protects items its storage
 redundancy cannot change: 400 BadRequest (Azure Backup's exact code for it was not found documented; the lab's message
-says what is refused). GET backupProtectedItems lists what it protects (made under /__lab until the protection
-operations exist).
+says what is refused). GET backupProtectedItems lists what it protects (protection.py).
 
 A policy PUT is checked as Azure Backup checks it (BMSUserErrorInvalidPolicyInput with the rule that failed:
 backupManagementType, instant restore 1-5 days for V1 and 1-30 for V2, 5 for weekly V1, hourly interval 4/6/8/12,
@@ -39,14 +38,16 @@ def put_vault(document, subscription_id, spec):
             raise ValueError("a vault needs %s" % field)
     record = _store_vault(document, subscription_id, spec["resource_group"], spec["name"], spec["location"],
                           spec.get("redundancy") or "GeoRedundant", spec.get("cross_region_restore") or "Disabled")
-    if "protected_items" in spec:
-        record["protected_items"] = list(spec["protected_items"])
+    for item in spec.get("protected_items", []):
+        # Items of VMs the lab does not hold: enough for what depends on the vault protecting something.
+        record["protected_items"][item.lower()] = {"container": "IaasVMContainer;iaasvmcontainerv2;lab;%s" % item.lower(),
+                                                   "source_id": "", "friendly_name": item, "state": "Protected"}
     return record
 
 
 def _store_vault(document, subscription_id, resource_group, name, location, redundancy, cross_region_restore):
     key = vault_key(subscription_id, resource_group, name)
-    record = document["vaults"].get(key) or {"policies": {}, "protected_items": []}
+    record = document["vaults"].get(key) or {"policies": {}, "protected_items": {}}
     record.update(id="/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (subscription_id, resource_group, VAULT_TYPE, name),
                   name=name, resource_group=resource_group, location=location, redundancy=redundancy,
                   cross_region_restore=cross_region_restore)
@@ -76,13 +77,6 @@ def vault_resource(record):
             "properties": {"provisioningState": "Succeeded",
                            "redundancySettings": {"standardTierStorageRedundancy": record.get("redundancy", "GeoRedundant"),
                                                   "crossRegionRestore": record.get("cross_region_restore", "Disabled")}}}
-
-
-def protected_items_resource(record):
-    return {"value": [{"id": "%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (record["id"], item, item),
-                       "name": item, "type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
-                       "properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "backupManagementType": "AzureIaasVM"}}
-                      for item in record.get("protected_items", [])]}
 
 
 def find_vault(document, subscription_id, resource_group, name):

@@ -9,10 +9,11 @@ import re
 import socket
 import sys
 import uuid
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote
 
-from armlab import LAB_SUBSCRIPTION_ID, admin, compute, errors, identity, recovery_services, routes
+from armlab import LAB_SUBSCRIPTION_ID, admin, compute, errors, identity, protection, recovery_services, routes
 from labframe.https import TlsThreadingServer
 
 API_VERSION_PATTERN = r"\d{4}-\d{2}-\d{2}(-preview)?"
@@ -132,11 +133,78 @@ class Handler(BaseHTTPRequestHandler):
             return status, recovery_services.vault_resource(record)
 
     def _list_protected_items(self, parameters, _query, _body):
-        subscription_id, resource_group, name = parameters
+        with self._vault(parameters) as (_document, vault):
+            return 200, protection.protected_items_list(vault)
+
+    def _list_protectable_items(self, parameters, _query, _body):
+        with self._vault(parameters) as (document, vault):
+            return 200, protection.protectable_items(document, vault)
+
+    def _refresh_containers(self, parameters, query, _body):
+        with self._vault(parameters) as (document, vault):
+            operation = protection.begin_refresh(document, vault)
+        return 202, None, self._refresh_headers(vault, operation, query["api-version"])
+
+    def _refresh_containers_result(self, parameters, query, _body):
+        with self._vault(parameters[:3]) as (document, vault):
+            operation = dict(protection.find_operation(document, parameters[3], ("refresh_containers",)))
+        if operation["status"] == "InProgress":
+            return 202, None, self._refresh_headers(vault, operation, query["api-version"])
+        return 204, None
+
+    def _backup_status(self, parameters, _query, body):
+        subscription_id, location = parameters
         _check_subscription(subscription_id)
         with self.server.state.locked() as document:
-            return 200, recovery_services.protected_items_resource(
-                recovery_services.find_vault(document, subscription_id, resource_group, name))
+            return 200, protection.backup_status(document, subscription_id, location, _json_body(body))
+
+    def _get_protected_item(self, parameters, _query, _body):
+        with self._vault(parameters[:3]) as (_document, vault):
+            return 200, protection.item_resource(vault, parameters[4], protection.find_item(vault, parameters[3], parameters[4]))
+
+    def _put_protected_item(self, parameters, query, body):
+        with self._vault(parameters[:3]) as (document, vault):
+            operation = protection.begin_put_item(document, parameters[0], vault, parameters[3], parameters[4], _json_body(body))
+        return 202, None, self._item_headers(vault, parameters[3], parameters[4], operation, query["api-version"])
+
+    def _delete_protected_item(self, parameters, query, _body):
+        with self._vault(parameters[:3]) as (document, vault):
+            operation = protection.begin_delete_item(document, vault, parameters[3], parameters[4])
+        return 202, None, self._item_headers(vault, parameters[3], parameters[4], operation, query["api-version"])
+
+    def _protected_item_operation_status(self, parameters, _query, _body):
+        with self._vault(parameters[:3]) as (document, _vault):
+            operation = dict(protection.find_operation(document, parameters[5], ("put_item", "delete_item")))
+        headers = {"Retry-After": str(compute.retry_after(operation))} if operation["status"] == "InProgress" else {}
+        return 200, recovery_services.operation_status(operation), headers
+
+    def _protected_item_operation_result(self, parameters, query, _body):
+        with self._vault(parameters[:3]) as (document, vault):
+            operation = dict(protection.find_operation(document, parameters[5], ("put_item", "delete_item")))
+            if operation["status"] == "InProgress":
+                return 202, None, self._item_headers(vault, parameters[3], parameters[4], operation, query["api-version"])
+            if operation["kind"] == "delete_item":
+                return 204, None
+            return 200, protection.item_resource(vault, parameters[4], protection.find_item(vault, parameters[3], parameters[4]))
+
+    @contextmanager
+    def _vault(self, parameters):
+        """The state, locked and settled, and the vault the path's (subscription, resource group, vault) names."""
+        subscription_id, resource_group, vault_name = parameters
+        _check_subscription(subscription_id)
+        with self.server.state.locked() as document:
+            protection.settle(document)
+            yield document, recovery_services.find_vault(document, subscription_id, resource_group, vault_name)
+
+    def _refresh_headers(self, vault, operation, api_version):
+        location = "%s%s/backupFabrics/Azure/operationResults/%s" % (self.server.base_url, vault["id"], operation["id"])
+        return {"Location": "%s?api-version=%s" % (location, api_version), "Retry-After": str(compute.retry_after(operation))}
+
+    def _item_headers(self, vault, container, item, operation, api_version):
+        base = "%s%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (self.server.base_url, vault["id"], container, item)
+        return {"Azure-AsyncOperation": "%s/operationsStatus/%s?api-version=%s" % (base, operation["id"], api_version),
+                "Location": "%s/operationResults/%s?api-version=%s" % (base, operation["id"], api_version),
+                "Retry-After": str(compute.retry_after(operation))}
 
     def _get_backup_policy(self, parameters, _query, _body):
         subscription_id, resource_group, vault_name, name = parameters

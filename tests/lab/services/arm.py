@@ -36,6 +36,13 @@ Vendor behaviours it models:
     daily 7-9999, weekly 1-5163, monthly 1-1188, yearly 1-99; days of month 1-28 or last; no enhanced
     to standard), answered 202 with Azure-AsyncOperation (.../operations/{id}), Location
     (.../operationResults/{id}) and Retry-After, the policy stored when the operation ends;
+  * Azure Backup protection of VMs (armlab/protection.py): refreshContainers discovers the VMs of the
+    vault's region (202, Location answering 202 then 204), backupProtectableItems lists the discovered
+    unprotected ones, locations/{region}/backupStatus tells whether and by which vault a VM is protected,
+    protected items are enabled, stopped with their data kept (ProtectionStopped) or deleted through
+    202 operations (operationsStatus / operationResults), with 400
+    BMSUserErrorInvalidConfigureProtectionRequest for a VM of another region, not yet discovered or
+    protected by another vault, and the policy's protectedItemsCount kept;
   * injected faults per operation (labframe/faults.py): 429 TooManyRequests / 5xx with
     Retry-After, or a dropped connection, before the request has any effect.
 
@@ -44,8 +51,8 @@ Vendor behaviours it does not model; tests must not conclude anything about them
   * VM creation, updates, deletion, extensions, provisioning failures, the guest agent, and the
     guest OS's own shutdown (powerOff's skipShutdown is accepted and ignored);
   * throttling by request counts (only injected 429s), regional or subscription limits;
-  * containers, protection and its operations, jobs, vault and policy deletion (protected items are
-    made under /__lab until the protection operations exist); the 50-edits-a-day policy limit.
+  * backup jobs and recovery points, vault and policy deletion, the limits of 1000 VMs per policy and
+    per vault, and the 50-edits-a-day policy limit.
 """
 import os
 import secrets
