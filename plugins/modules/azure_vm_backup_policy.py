@@ -23,11 +23,9 @@ description:
   - Schedules follow O(time_zone) without daylight-saving adjustments, as Azure Backup's do.
 author:
   - drkit.microsoft maintainers (@drkit-microsoft)
-requirements:
-  - azure-mgmt-recoveryservicesbackup >= 11.0.0
-  - azure-identity
 extends_documentation_fragment:
   - drkit.microsoft.azure
+  - drkit.microsoft.recovery_services
 attributes:
   check_mode:
     support: full
@@ -38,14 +36,6 @@ attributes:
 options:
   name:
     description: Name of the policy; 3 to 150 letters, digits and hyphens, starting with a letter, not ending with a hyphen.
-    type: str
-    required: true
-  vault_name:
-    description: The Recovery Services vault.
-    type: str
-    required: true
-  resource_group:
-    description: The vault's resource group.
     type: str
     required: true
   policy_type:

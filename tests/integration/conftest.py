@@ -114,3 +114,17 @@ def sql_database(sql_client):
     name = "DRMS_Config_%s']; --" % uuid.uuid4().hex[:8]
     sql_client.execute("create_database", "CREATE DATABASE %s" % quote_identifier(name, "database"))
     return name
+
+
+@pytest.fixture
+def backup_vault(lab, azure_args, azure_env):
+    """A Recovery Services vault in westeurope with policy vm-daily, made through the lab and the policy module."""
+    from module_runner import run_module  # pylint: disable=import-outside-toplevel
+    spec = {"resource_group": "rg-%s" % uuid.uuid4().hex[:6], "name": "rsv-%s" % uuid.uuid4().hex[:8], "location": "westeurope"}
+    lab_admin.admin(lab, "PUT", "/vaults", spec, service="arm")
+    policy = run_module("azure_vm_backup_policy", dict(azure_args, name="vm-daily", vault_name=spec["name"], resource_group=spec["resource_group"],
+                                                       schedule={"frequency": "daily", "times": ["23:30"]},
+                                                       retention={"daily": {"count": 30}}, wait_timeout=60), env=azure_env)
+    assert not policy.failed, policy.result
+    return dict(spec, policy_id="/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s/backupPolicies/vm-daily"
+                % (lab["drkit_lab_azure"]["subscription_id"], spec["resource_group"], spec["name"]))

@@ -20,18 +20,6 @@ def backup_client(lab, azure_args, azure_env, monkeypatch):
     return backup.backup_client(settings, azure_credential(settings))
 
 
-@pytest.fixture
-def vault_with_policy(lab, azure_args, azure_env):
-    spec = {"resource_group": "rg-%s" % uuid.uuid4().hex[:6], "name": "rsv-%s" % uuid.uuid4().hex[:8], "location": "westeurope"}
-    admin(lab, "PUT", "/vaults", spec, service="arm")
-    policy = run_module("azure_vm_backup_policy", dict(azure_args, name="vm-daily", vault_name=spec["name"], resource_group=spec["resource_group"],
-                                                       schedule={"frequency": "daily", "times": ["23:30"]},
-                                                       retention={"daily": {"count": 30}}, wait_timeout=60), env=azure_env)
-    assert not policy.failed, policy.result
-    return dict(spec, policy_id="/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s/backupPolicies/vm-daily"
-                % (lab["drkit_lab_azure"]["subscription_id"], spec["resource_group"], spec["name"]))
-
-
 def names(vm):
     suffix = "iaasvmcontainerv2;%s;%s" % (vm["resource_group"].lower(), vm["name"].lower())
     return "IaasVMContainer;" + suffix, "VM;" + suffix
@@ -64,9 +52,9 @@ def status_of(client, vm):
     return client.backup_status.get("westeurope", {"resourceId": vm["id"], "resourceType": "VM"}).as_dict()
 
 
-def test_a_vm_is_discovered_protected_stopped_and_deleted(lab, backup_client, vault_with_policy, azure_vm):
+def test_a_vm_is_discovered_protected_stopped_and_deleted(lab, backup_client, backup_vault, azure_vm):
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError  # pylint: disable=import-outside-toplevel
-    vault, vm = vault_with_policy, azure_vm()
+    vault, vm = backup_vault, azure_vm()
     listed = [item.name for item in backup_client.backup_protectable_items.list(vault["name"], vault["resource_group"])]
     assert names(vm)[1] not in listed
     with pytest.raises(HttpResponseError) as undiscovered:
@@ -97,21 +85,21 @@ def test_a_vm_is_discovered_protected_stopped_and_deleted(lab, backup_client, va
         backup_client.protected_items.get(vault["name"], vault["resource_group"], "Azure", container, item)
 
 
-def test_another_vault_and_another_region_are_refused(lab, backup_client, vault_with_policy, azure_vm, azure_args, azure_env):
+def test_another_vault_and_another_region_are_refused(lab, backup_client, backup_vault, azure_vm, azure_args, azure_env):
     from azure.core.exceptions import HttpResponseError  # pylint: disable=import-outside-toplevel
     vm, faraway = azure_vm(), azure_vm(location="northeurope")
-    refresh(backup_client, vault_with_policy)
-    protect(backup_client, vault_with_policy, vm)
-    other = {"resource_group": vault_with_policy["resource_group"], "name": "rsv-%s" % uuid.uuid4().hex[:8], "location": "westeurope"}
+    refresh(backup_client, backup_vault)
+    protect(backup_client, backup_vault, vm)
+    other = {"resource_group": backup_vault["resource_group"], "name": "rsv-%s" % uuid.uuid4().hex[:8], "location": "westeurope"}
     admin(lab, "PUT", "/vaults", other, service="arm")
     run_module("azure_vm_backup_policy", dict(azure_args, name="vm-daily", vault_name=other["name"], resource_group=other["resource_group"],
                                               schedule={"frequency": "daily", "times": ["23:30"]}, retention={"daily": {"count": 30}},
                                               wait_timeout=60), env=azure_env)
     refresh(backup_client, other)
-    other["policy_id"] = vault_with_policy["policy_id"].replace(vault_with_policy["name"], other["name"])
+    other["policy_id"] = backup_vault["policy_id"].replace(backup_vault["name"], other["name"])
     with pytest.raises(HttpResponseError) as elsewhere:
         protect(backup_client, other, vm)
     assert "already protected by vault" in str(elsewhere.value)
     with pytest.raises(HttpResponseError) as region:
-        protect(backup_client, vault_with_policy, faraway)
+        protect(backup_client, backup_vault, faraway)
     assert "a vault protects VMs of its own region" in str(region.value)

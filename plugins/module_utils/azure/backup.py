@@ -126,3 +126,79 @@ def put_vault(client, resource_group, name, document, timeout):
 def count_protected_items(client, resource_group, vault):
     with arm_errors("list_protected_items", vault):
         return sum(1 for _item in client.backup_protected_items.list(vault, resource_group))
+
+
+def protection_names(vm_resource_group, vm_name):
+    """(container, protected item) names Azure Backup gives an Azure VM."""
+    suffix = "iaasvmcontainerv2;%s;%s" % (vm_resource_group.lower(), vm_name.lower())
+    return "IaasVMContainer;" + suffix, "VM;" + suffix
+
+
+def get_protected_item(client, resource_group, vault, container, item):
+    """The protected item's document (REST names), or None when the vault does not protect it."""
+    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
+    with arm_errors("get_protected_item", item):
+        try:
+            return client.protected_items.get(vault, resource_group, "Azure", container, item).as_dict()
+        except ResourceNotFoundError as error:
+            if _error_code(error) == "ResourceNotFound":
+                raise
+            return None
+
+
+def backup_status(client, region, vm_id):
+    """{protectionStatus, vaultId, ...} of a VM, whichever vault protects it."""
+    with arm_errors("get_backup_status", vm_id):
+        return client.backup_status.get(region, {"resourceId": vm_id, "resourceType": "VM"}).as_dict()
+
+
+def protectable_vm_ids(client, resource_group, vault):
+    """Ids of the VMs the vault has discovered and does not protect yet."""
+    with arm_errors("list_protectable_items", vault):
+        items = client.backup_protectable_items.list(vault, resource_group, filter="backupManagementType eq 'AzureIaasVM'")
+        return set((item.as_dict()["properties"].get("virtualMachineId") or "").lower() for item in items)
+
+
+def refresh_containers(client, resource_group, vault, timeout):
+    """Discover the vault's region's VMs (refreshContainers) and wait for the discovery to end."""
+    headers = {}
+    with arm_errors("refresh_containers", vault):
+        client.protection_containers.refresh(vault, resource_group, "Azure", cls=_keeping_headers(headers))
+    found = re.search(r"/operationResults/([^/?]+)", headers.get("Location") or "", re.IGNORECASE)
+    if not found:
+        return
+    deadline = time.time() + timeout
+    delay = _retry_after(headers)
+    while True:
+        time.sleep(min(delay, max(0, deadline - time.time())))
+        answer = {}
+        results = client.protection_container_refresh_operation_results
+        with arm_errors("refresh_containers", vault):
+            results.get(vault, resource_group, "Azure", found.group(1), cls=_keeping_status(answer))
+        if answer["status"] != 202:
+            return
+        if time.time() >= deadline:
+            raise DrkitError("the discovery did not finish within %d seconds" % timeout, step="refresh_containers", target=vault,
+                             code="Timeout")
+        delay = _retry_after(answer)
+
+
+def _keeping_status(answer):
+    def keep(pipeline_response, deserialized, _response_headers):
+        answer.update(pipeline_response.http_response.headers)
+        answer["status"] = pipeline_response.http_response.status_code
+        return deserialized
+    return keep
+
+
+def begin_put_protected_item(client, resource_group, vault, container, item, properties, polling_interval):
+    """Start enabling (or stopping) protection; returns the SDK's poller, which polls in its own thread."""
+    with arm_errors("put_protected_item", item):
+        return client.protected_items.begin_create_or_update(vault, resource_group, "Azure", container, item, {"properties": properties},
+                                                             polling_interval=polling_interval)
+
+
+def delete_protected_item(client, resource_group, vault, container, item):
+    """Stop protection and delete the backup data (the service finishes the deletion in the background)."""
+    with arm_errors("delete_protected_item", item):
+        client.protected_items.delete(vault, resource_group, "Azure", container, item)
