@@ -165,8 +165,6 @@ RETENTION_OPTIONS = dict(daily=dict(type="dict"), weekly=dict(type="dict"), mont
 def argument_spec():
     spec = dict(
         name=dict(type="str", required=True),
-        vault_name=dict(type="str", required=True),
-        resource_group=dict(type="str", required=True),
         policy_type=dict(type="str", choices=["standard", "enhanced"], default="standard"),
         schedule=dict(type="dict", required=True, options=dict(
             frequency=dict(type="str", choices=["daily", "weekly", "hourly"], required=True),
@@ -181,6 +179,7 @@ def argument_spec():
         retention=dict(type="dict", required=True, options=RETENTION_OPTIONS),
         wait_timeout=dict(type="int", default=600),
     )
+    spec.update(backup.RECOVERY_SERVICES_ARGUMENT_SPEC)
     spec.update(AZURE_AUTH_ARGUMENT_SPEC)
     return spec
 

@@ -113,8 +113,6 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import
 
 def argument_spec():
     spec = dict(
-        vault_name=dict(type="str", required=True),
-        resource_group=dict(type="str", required=True),
         vms=dict(type="list", elements="dict", required=True),
         state=dict(type="str", choices=["protected", "stopped", "absent"], default="protected"),
         policy_name=dict(type="str"),
@@ -122,6 +120,7 @@ def argument_spec():
         max_concurrency=dict(type="int", default=4),
         wait_timeout=dict(type="int", default=900),
     )
+    spec.update(backup.RECOVERY_SERVICES_ARGUMENT_SPEC)
     spec.update(AZURE_AUTH_ARGUMENT_SPEC)
     return spec
 

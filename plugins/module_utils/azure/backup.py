@@ -18,6 +18,8 @@ import time
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import arm_errors
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError
 
+# The options of the drkit.microsoft.recovery_services doc fragment.
+RECOVERY_SERVICES_ARGUMENT_SPEC = dict(vault_name=dict(type="str", required=True), resource_group=dict(type="str", required=True))
 _OPERATION_ID = re.compile(r"/operations/([^/?]+)", re.IGNORECASE)
 DEFAULT_POLL_SECONDS = 5
 
@@ -202,3 +204,34 @@ def delete_protected_item(client, resource_group, vault, container, item):
     """Stop protection and delete the backup data (the service finishes the deletion in the background)."""
     with arm_errors("delete_protected_item", item):
         client.protected_items.delete(vault, resource_group, "Azure", container, item)
+
+
+def trigger_backup(client, resource_group, vault, container, item, expiry_utc, timeout):
+    """Back the item up now, its recovery point kept until *expiry_utc*; returns the job's id once the service started it."""
+    headers = {}
+    body = {"properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": expiry_utc}}
+    with arm_errors("trigger_backup", item):
+        client.backups.trigger(vault, resource_group, "Azure", container, item, body, cls=_keeping_headers(headers))
+    found = re.search(r"/operationsStatus/([^/?]+)", headers.get("Azure-AsyncOperation") or "", re.IGNORECASE)
+    if not found:
+        raise DrkitError("the service accepted the backup without an operation to follow", step="trigger_backup", target=item)
+    deadline = time.time() + timeout
+    while True:
+        answer = {}
+        with arm_errors("trigger_backup", item):
+            status = client.protected_item_operation_statuses.get(vault, resource_group, "Azure", container, item, found.group(1),
+                                                                  cls=_keeping_headers(answer)).as_dict()
+        job_id = (status.get("properties") or {}).get("jobId")
+        if job_id or status.get("status") not in ("InProgress", None):
+            if not job_id:
+                raise DrkitError("the backup did not start: %s" % ((status.get("error") or {}).get("message") or status.get("status")),
+                                 step="trigger_backup", target=item, code=(status.get("error") or {}).get("code") or status.get("status"))
+            return job_id
+        if time.time() >= deadline:
+            raise DrkitError("the backup did not start within %d seconds" % timeout, step="trigger_backup", target=item, code="Timeout")
+        time.sleep(_retry_after(answer))
+
+
+def get_job(client, resource_group, vault, job_id):
+    with arm_errors("get_backup_job", job_id):
+        return client.job_details.get(vault, resource_group, job_id).as_dict()

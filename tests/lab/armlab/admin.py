@@ -5,7 +5,8 @@
                                         storage_profile (ARM's shape), power_state, vm_size, vm_id}
     PUT    /__lab/vaults                create a Recovery Services vault: {resource_group, name, location, redundancy,
                                         cross_region_restore, protected_items (names)}
-    PATCH  /__lab/settings              {"operation_seconds": how long a power or policy operation runs}
+    PATCH  /__lab/settings              {"operation_seconds": how long an operation or a job phase runs,
+                                         "job_outcome": how the next backup jobs end (armlab/jobs.py)}
     GET    /__lab/requests              the Resource Manager requests received, oldest first
     DELETE /__lab/requests              forget them; answers what they were
     GET    /__lab/faults                the armed faults (labframe/faults.py)
@@ -14,9 +15,26 @@
 """
 import json
 
-from armlab import LAB_SUBSCRIPTION_ID, compute, protection, recovery_services
+from armlab import LAB_SUBSCRIPTION_ID, compute, jobs, protection, recovery_services
 
 PREFIX = "/__lab"
+
+
+def _settings(spec):
+    """The settings a PATCH changes, checked."""
+    changed = {}
+    if "operation_seconds" in spec:
+        seconds = spec["operation_seconds"]
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+            raise ValueError("operation_seconds must be a number >= 0")
+        changed["operation_seconds"] = float(seconds)
+    if "job_outcome" in spec:
+        if spec["job_outcome"] not in jobs.OUTCOMES:
+            raise ValueError("job_outcome must be one of %s" % ", ".join(jobs.OUTCOMES))
+        changed["job_outcome"] = spec["job_outcome"]
+    if not changed:
+        raise ValueError("give operation_seconds or job_outcome")
+    return changed
 
 
 def handle(method, route, body, server):
@@ -38,11 +56,8 @@ def handle(method, route, body, server):
             with server.state.locked() as document:
                 return 200, recovery_services.put_vault(document, LAB_SUBSCRIPTION_ID, spec)
         if (method, route) == ("PATCH", "/settings"):
-            seconds = spec.get("operation_seconds")
-            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-                raise ValueError("operation_seconds must be a number >= 0")
             with server.state.locked() as document:
-                document["settings"]["operation_seconds"] = float(seconds)
+                document["settings"].update(_settings(spec))
                 return 200, document["settings"]
         if (method, route) == ("GET", "/requests"):
             return 200, server.request_log.entries()

@@ -26,6 +26,8 @@ ROUTES = (
     ("GET", _ITEM, "get_protected_item"),
     ("PUT", _ITEM, "put_protected_item"),
     ("DELETE", _ITEM, "delete_protected_item"),
+    ("POST", _ITEM + r"/backup", "trigger_backup"),
+    ("GET", _VAULT + r"/backupjobs/%s" % _SEGMENT, "get_backup_job"),
     ("GET", _ITEM + r"/operationsstatus/%s" % _SEGMENT, "protected_item_operation_status"),
     ("GET", _ITEM + r"/operationresults/%s" % _SEGMENT, "protected_item_operation_result"),
     ("GET", _POLICY, "get_backup_policy"),

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote
 
-from armlab import LAB_SUBSCRIPTION_ID, admin, compute, errors, identity, protection, recovery_services, routes
+from armlab import LAB_SUBSCRIPTION_ID, admin, compute, errors, identity, jobs, protection, recovery_services, routes
 from labframe.https import TlsThreadingServer
 
 API_VERSION_PATTERN = r"\d{4}-\d{2}-\d{2}(-preview)?"
@@ -172,18 +172,31 @@ class Handler(BaseHTTPRequestHandler):
             operation = protection.begin_delete_item(document, vault, parameters[3], parameters[4])
         return 202, None, self._item_headers(vault, parameters[3], parameters[4], operation, query["api-version"])
 
+    def _trigger_backup(self, parameters, query, body):
+        with self._vault(parameters[:3]) as (document, vault):
+            item = protection.find_item(vault, parameters[3], parameters[4])
+            operation = jobs.begin_backup(document, vault, parameters[4], item, _json_body(body))
+        return 202, None, self._item_headers(vault, parameters[3], parameters[4], operation, query["api-version"])
+
+    def _get_backup_job(self, parameters, _query, _body):
+        with self._vault(parameters[:3]) as (document, vault):
+            return 200, jobs.job_resource(vault, jobs.find_job(document, vault, parameters[3]))
+
     def _protected_item_operation_status(self, parameters, _query, _body):
         with self._vault(parameters[:3]) as (document, _vault):
-            operation = dict(protection.find_operation(document, parameters[5], ("put_item", "delete_item")))
+            operation = dict(protection.find_operation(document, parameters[5], ("put_item", "delete_item", "backup_trigger")))
         headers = {"Retry-After": str(compute.retry_after(operation))} if operation["status"] == "InProgress" else {}
-        return 200, recovery_services.operation_status(operation), headers
+        status = recovery_services.operation_status(operation)
+        if operation.get("job_id"):
+            status["properties"] = {"objectType": "OperationStatusJobExtendedInfo", "jobId": operation["job_id"]}
+        return 200, status, headers
 
     def _protected_item_operation_result(self, parameters, query, _body):
         with self._vault(parameters[:3]) as (document, vault):
-            operation = dict(protection.find_operation(document, parameters[5], ("put_item", "delete_item")))
+            operation = dict(protection.find_operation(document, parameters[5], ("put_item", "delete_item", "backup_trigger")))
             if operation["status"] == "InProgress":
                 return 202, None, self._item_headers(vault, parameters[3], parameters[4], operation, query["api-version"])
-            if operation["kind"] == "delete_item":
+            if operation["kind"] != "put_item":
                 return 204, None
             return 200, protection.item_resource(vault, parameters[4], protection.find_item(vault, parameters[3], parameters[4]))
 

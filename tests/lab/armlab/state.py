@@ -9,7 +9,7 @@ import os
 import threading
 from contextlib import contextmanager
 
-EMPTY = {"settings": {"operation_seconds": 1.0}, "virtual_machines": {}, "vaults": {}, "operations": {}}
+EMPTY = {"settings": {"operation_seconds": 1.0}, "virtual_machines": {}, "vaults": {}, "operations": {}, "jobs": {}}
 
 
 class ArmState:

@@ -43,6 +43,10 @@ Vendor behaviours it models:
     202 operations (operationsStatus / operationResults), with 400
     BMSUserErrorInvalidConfigureProtectionRequest for a VM of another region, not yet discovered or
     protected by another vault, and the policy's protectedItemsCount kept;
+  * on-demand backups and their jobs (armlab/jobs.py): POST .../backup answered 202 with the operation
+    whose status carries the job id, 400 UserErrorBackupOperationInProgress while the item's job runs,
+    jobs in two phases (Take Snapshot, Transfer data to vault) ending Completed, CompletedWithWarnings
+    or Failed as the procedure's table says, the outcome chosen under /__lab/settings;
   * injected faults per operation (labframe/faults.py): 429 TooManyRequests / 5xx with
     Retry-After, or a dropped connection, before the request has any effect.
 
@@ -51,7 +55,7 @@ Vendor behaviours it does not model; tests must not conclude anything about them
   * VM creation, updates, deletion, extensions, provisioning failures, the guest agent, and the
     guest OS's own shutdown (powerOff's skipShutdown is accepted and ignored);
   * throttling by request counts (only injected 429s), regional or subscription limits;
-  * backup jobs and recovery points, vault and policy deletion, the limits of 1000 VMs per policy and
+  * recovery points and restores, job listing and cancellation, vault and policy deletion, the limits of 1000 VMs per policy and
     per vault, and the 50-edits-a-day policy limit.
 """
 import os
