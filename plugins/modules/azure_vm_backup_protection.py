@@ -35,7 +35,7 @@ attributes:
     description: Per VM, its policy, protection state and disks before and after.
 options:
   vms:
-    description: The VMs, each with C(name) and C(resource_group).
+    description: The VMs, each with C(name) and C(resource_group), and optionally its own C(disks) (as O(disks)).
     type: list
     elements: dict
     required: true
@@ -53,7 +53,7 @@ options:
   disks:
     description:
       - Which data disks are backed up, by LUN; C(include) (only these) or C(exclude) (all but these). The OS disk always is.
-      - Omitted, every disk is backed up.
+      - Omitted, every disk is backed up. A VM's own C(disks) in O(vms) takes precedence.
     type: dict
   max_concurrency:
     description: How many protection operations run at once, 1 to 50.
@@ -139,7 +139,7 @@ def read_vms(params, arm, client):
             if discovered is None:
                 discovered = backup.protectable_vm_ids(client, params["resource_group"], params["vault_name"])
         entries.append({"vm": vm, "container": container, "item": item, "current": current, "status": status,
-                        "discovered": vm["id"].lower() in (discovered or set())})
+                        "discovered": vm["id"].lower() in (discovered or set()), "disks": vm_ref.get("disks")})
     return entries
 
 

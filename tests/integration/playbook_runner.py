@@ -8,9 +8,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 
 
-def ansible_playbook(*arguments, cwd=REPO):
-    """(return code, stdout + stderr) of ansible-playbook with the collection and its dependencies on the collections path."""
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+def ansible_playbook(*arguments, cwd=REPO, env=None):
+    """(return code, stdout + stderr) of ansible-playbook with the collection and its dependencies on the collections path;
+    *env* adds to the environment (the lab's CA for Azure, for example)."""
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default", **(env or {}))
     done = subprocess.run([ANSIBLE_PLAYBOOK] + list(arguments), cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
                           check=False)
     return done.returncode, done.stdout + done.stderr

@@ -38,6 +38,7 @@ def validate_request(params):
         if key in seen:
             raise InvalidParameter("vms[%d]" % index, "names %s/%s twice" % key)
         seen.add(key)
+        disk_exclusion(vm.get("disks"), "vms[%d].disks" % index)
     if params["state"] == "protected" and not params.get("policy_name"):
         raise InvalidParameter("policy_name", "is required with state=protected")
     if not 1 <= params["max_concurrency"] <= 50:
@@ -45,16 +46,16 @@ def validate_request(params):
     disk_exclusion(params.get("disks"))
 
 
-def disk_exclusion(disks):
-    """diskExclusionProperties of the O(disks) option, or None to back up every disk."""
+def disk_exclusion(disks, parameter="disks"):
+    """diskExclusionProperties of a disks option, or None to back up every disk."""
     if not disks:
         return None
     include, exclude = disks.get("include"), disks.get("exclude")
     if (include is None) == (exclude is None):
-        raise InvalidParameter("disks", "takes include or exclude, one of them")
+        raise InvalidParameter(parameter, "takes include or exclude, one of them")
     luns = include if include is not None else exclude
     if not all(isinstance(lun, int) and 0 <= lun <= 63 for lun in luns):
-        raise InvalidParameter("disks", "LUNs are data disk numbers 0 to 63")
+        raise InvalidParameter(parameter, "LUNs are data disk numbers 0 to 63")
     return {"diskLunList": sorted(set(luns)), "isInclusionList": include is not None}
 
 
@@ -64,13 +65,13 @@ def same_region(a, b):
 
 def plan_protection(params, vault, policy, vms):
     """*vault* {id, location}; *policy* the policy's document or None; *vms* per VM: {vm (its ARM document), container, item,
-    current (protected item or None), status (backup status or None), discovered}."""
+    current (protected item or None), status (backup status or None), discovered, disks (its own choice, or None)}."""
     plan = Plan(before={}, after={})
     state = params["state"]
-    exclusion = disk_exclusion(params.get("disks"))
     discover, new_items = False, 0
     for index, entry in enumerate(vms):
         vm, current = entry["vm"], entry["current"]
+        exclusion = disk_exclusion(entry.get("disks") or params.get("disks"))
         properties = (current or {}).get("properties") or {}
         plan.before[vm["name"]] = _summary(properties)
         if state == "protected":

@@ -68,3 +68,13 @@ def test_requests_are_checked_before_any_call(change, parameter):
 def test_disks_map_to_the_service_s_exclusion_list():
     assert protection.disk_exclusion({"include": [1, 0, 1]}) == {"diskLunList": [0, 1], "isInclusionList": True}
     assert protection.disk_exclusion({"exclude": [3]}) == {"diskLunList": [3], "isInclusionList": False}
+
+
+def test_a_vm_s_own_disks_take_precedence():
+    params = dict(PARAMS, disks={"exclude": [1]})
+    plan = protection.plan_protection(params, VAULT, {"protectedItemsCount": 0}, [dict(entry(), disks={"include": [0]}), entry("app02")])
+    assert [a.detail["disks"] for a in plan.actions if a.type.name == "protect_vm"] == [
+        {"diskLunList": [0], "isInclusionList": True}, {"diskLunList": [1], "isInclusionList": False}]
+    with pytest.raises(InvalidParameter) as refused:
+        protection.validate_request(dict(PARAMS, vms=[{"name": "a", "resource_group": "r", "disks": {"include": [70]}}]))
+    assert refused.value.parameter == "vms[0].disks"
