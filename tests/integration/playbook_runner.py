@@ -29,7 +29,9 @@ def lab_sql_state(lab_state_dir):
     return state
 
 
-def recap_changed(output, host):
-    """How many tasks changed something on *host*, from the PLAY RECAP."""
-    line = next(line for line in output.splitlines() if line.startswith(host + " ") and "ok=" in line)
-    return int(line.split("changed=")[1].split()[0])
+def recap_changed(output, host=None):
+    """How many tasks changed something on *host*, or on all hosts, from the PLAY RECAP."""
+    lines = [line for line in output.splitlines() if "ok=" in line and "changed=" in line
+             and (host is None or line.startswith(host + " "))]
+    assert lines, "no PLAY RECAP line for %s in:\n%s" % (host or "any host", output[-3000:])
+    return sum(int(line.split("changed=")[1].split()[0]) for line in lines)

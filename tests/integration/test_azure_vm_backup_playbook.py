@@ -44,6 +44,22 @@ def test_vms_are_protected_by_policy_and_backed_up_once(lab, tmp_path, azure_arg
 
     code, output = ansible_playbook("-i", path, "playbooks/azure_vm_backup.yml", env=azure_env)
     assert code == 0, output
-    assert recap_changed(output, vms[0]["name"]) == 0
+    assert recap_changed(output) == 0
     assert len([job for job in admin(lab, "GET", "/state", service="arm")["jobs"].values() if job["vault"] == vault_state["id"].lower()]) == 3
     assert azure_args["secret"] not in output
+
+    code, output = ansible_playbook("-i", path, "playbooks/azure_vm_backup_report.yml", env=azure_env)
+    assert code == 0, output
+    for vm, policy in zip(vms, ["vm-daily", "vm-daily", "vm-weekly"]):
+        assert "%s (%s, westeurope): vault %s (%s), policy %s, Protected, last backup Completed at " % (
+            vm["name"], vm["resource_group"], vault["name"], vault["resource_group"], policy) in output, output
+    assert recap_changed(output) == 0
+
+
+def test_the_report_names_vms_no_vault_backs_up(lab, tmp_path, azure_args, azure_env, azure_vm):
+    vm = azure_vm()
+    vault = {"name": "rsv-%s" % uuid.uuid4().hex[:8], "resource_group": "rg-%s" % uuid.uuid4().hex[:6], "location": "westeurope"}
+    path = inventory(tmp_path, lab, azure_args, [vm], vault)
+    code, output = ansible_playbook("-i", path, "playbooks/azure_vm_backup_report.yml", env=azure_env)
+    assert code == 0, output
+    assert "%s (%s, westeurope): NOT BACKED UP by any vault" % (vm["name"], vm["resource_group"]) in output

@@ -27,7 +27,17 @@ WAIT_FOR_OPERATIONS = ActionType("wait_for_protection", "verify")
 
 
 def validate_request(params):
-    vms = params["vms"] or []
+    validate_vms(params["vms"])
+    if params["state"] == "protected" and not params.get("policy_name"):
+        raise InvalidParameter("policy_name", "is required with state=protected")
+    if not 1 <= params["max_concurrency"] <= 50:
+        raise InvalidParameter("max_concurrency", "must be 1 to 50")
+    disk_exclusion(params.get("disks"))
+
+
+def validate_vms(vms):
+    """Each VM named once, with its resource group, and its own disks valid."""
+    vms = vms or []
     if not vms:
         raise InvalidParameter("vms", "must name at least one VM (name and resource_group)")
     seen = set()
@@ -39,11 +49,6 @@ def validate_request(params):
             raise InvalidParameter("vms[%d]" % index, "names %s/%s twice" % key)
         seen.add(key)
         disk_exclusion(vm.get("disks"), "vms[%d].disks" % index)
-    if params["state"] == "protected" and not params.get("policy_name"):
-        raise InvalidParameter("policy_name", "is required with state=protected")
-    if not 1 <= params["max_concurrency"] <= 50:
-        raise InvalidParameter("max_concurrency", "must be 1 to 50")
-    disk_exclusion(params.get("disks"))
 
 
 def disk_exclusion(disks, parameter="disks"):
@@ -168,3 +173,17 @@ class ProtectionAppliers(object):
             raise DrkitError("the protection operation did not finish within %d seconds; it goes on in Azure" % self.params["wait_timeout"],
                              step="put_protected_item", target=vm_id, code="Timeout")
         self.items[vm_id] = item.as_dict()
+
+
+def protection_summary(vm, status, item):
+    """What the report says of one VM: its vault, policy, protection state and last backup."""
+    summary = {"vm": vm["name"], "resource_group": vm["id"].split("/")[4], "location": vm["location"],
+               "protected": (status or {}).get("protectionStatus") == "Protected"}
+    if not summary["protected"]:
+        return summary
+    vault_id = status["vaultId"]
+    properties = (item or {}).get("properties") or {}
+    summary.update(vault=vault_id.rstrip("/").split("/")[-1], vault_resource_group=vault_id.split("/")[4],
+                   policy=_summary(properties).get("policy"), protection_state=properties.get("protectionState"),
+                   last_backup_status=properties.get("lastBackupStatus") or None, last_backup_time=properties.get("lastBackupTime"))
+    return summary

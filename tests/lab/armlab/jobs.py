@@ -53,10 +53,18 @@ def _phases(job, now):
     return "Completed", transfer, "CompletedWithWarnings" if transfer == "Failed" else "Completed"
 
 
+def job_status(job, now):
+    return _phases(job, now)[2]
+
+
+def job_end(job):
+    return job["snapshot_end"] if job["outcome"] == "snapshot_failed" else job["transfer_end"]
+
+
 def job_resource(vault, job, now=None):
     now = time.time() if now is None else now
     snapshot, transfer, status = _phases(job, now)
-    end = None if status == "InProgress" else (job["snapshot_end"] if job["outcome"] == "snapshot_failed" else job["transfer_end"])
+    end = None if status == "InProgress" else job_end(job)
     properties = {"jobType": "AzureIaaSVMJob", "backupManagementType": "AzureIaasVM", "operation": "Backup", "status": status,
                   "entityFriendlyName": job["vm"], "startTime": compute.iso(job["start"]),
                   "duration": "PT%dS" % int((end or now) - job["start"]),

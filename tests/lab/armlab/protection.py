@@ -12,7 +12,7 @@ effect when the operation ends ``settings.operation_seconds`` later, and the pol
 import time
 import uuid
 
-from armlab import errors, recovery_services
+from armlab import compute, errors, jobs, recovery_services
 
 ITEM_TYPE = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"
 
@@ -71,17 +71,30 @@ def find_item(vault, container, name):
     return item
 
 
-def protected_items_list(vault):
+def protected_items_list(document, vault):
     """What backupProtectedItems lists."""
-    return {"value": [item_resource(vault, name, item) for name, item in sorted(vault["protected_items"].items())]}
+    return {"value": [item_resource(document, vault, name, item) for name, item in sorted(vault["protected_items"].items())]}
 
 
-def item_resource(vault, name, item):
+def _last_backup(document, vault, name):
+    """(status, end time) of the item's newest finished backup job, or ("", None)."""
+    now = time.time()
+    finished = [job for job in document.get("jobs", {}).values() if job["vault"] == vault["id"].lower() and job["item"] == name.lower()
+                and jobs.job_status(job, now) != "InProgress"]
+    if not finished:
+        return "", None
+    newest = max(finished, key=lambda job: job["start"])
+    return jobs.job_status(newest, now), jobs.job_end(newest)
+
+
+def item_resource(document, vault, name, item):
+    last_status, last_time = _last_backup(document, vault, name)
     properties = {"protectedItemType": "Microsoft.Compute/virtualMachines", "backupManagementType": "AzureIaasVM",
                   "workloadType": "VM", "sourceResourceId": item.get("source_id"), "virtualMachineId": item.get("source_id"),
                   "friendlyName": item.get("friendly_name"), "protectionState": item.get("state", "Protected"),
-                  "protectionStatus": "Healthy", "lastBackupStatus": item.get("last_backup_status", ""),
-                  "policyId": item.get("policy_id") or ""}
+                  "protectionStatus": "Healthy", "lastBackupStatus": last_status, "policyId": item.get("policy_id") or ""}
+    if last_time is not None:
+        properties["lastBackupTime"] = compute.iso(last_time)
     if item.get("disk_exclusion"):
         properties["extendedProperties"] = {"diskExclusionProperties": item["disk_exclusion"]}
     return {"id": "%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (vault["id"], item.get("container"), name),

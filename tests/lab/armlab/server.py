@@ -133,8 +133,8 @@ class Handler(BaseHTTPRequestHandler):
             return status, recovery_services.vault_resource(record)
 
     def _list_protected_items(self, parameters, _query, _body):
-        with self._vault(parameters) as (_document, vault):
-            return 200, protection.protected_items_list(vault)
+        with self._vault(parameters) as (document, vault):
+            return 200, protection.protected_items_list(document, vault)
 
     def _list_protectable_items(self, parameters, _query, _body):
         with self._vault(parameters) as (document, vault):
@@ -159,8 +159,8 @@ class Handler(BaseHTTPRequestHandler):
             return 200, protection.backup_status(document, subscription_id, location, _json_body(body))
 
     def _get_protected_item(self, parameters, _query, _body):
-        with self._vault(parameters[:3]) as (_document, vault):
-            return 200, protection.item_resource(vault, parameters[4], protection.find_item(vault, parameters[3], parameters[4]))
+        with self._vault(parameters[:3]) as (document, vault):
+            return 200, protection.item_resource(document, vault, parameters[4], protection.find_item(vault, parameters[3], parameters[4]))
 
     def _put_protected_item(self, parameters, query, body):
         with self._vault(parameters[:3]) as (document, vault):
@@ -198,7 +198,8 @@ class Handler(BaseHTTPRequestHandler):
                 return 202, None, self._item_headers(vault, parameters[3], parameters[4], operation, query["api-version"])
             if operation["kind"] != "put_item":
                 return 204, None
-            return 200, protection.item_resource(vault, parameters[4], protection.find_item(vault, parameters[3], parameters[4]))
+            return 200, protection.item_resource(document, vault, parameters[4],
+                                                 protection.find_item(vault, parameters[3], parameters[4]))
 
     @contextmanager
     def _vault(self, parameters):
