@@ -86,6 +86,7 @@ test: setup sanity units lint build integration molecule
 # Measurements (ratios and counts), not part of `make test`; see bench/README.md.
 bench: setup
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/blob_copy.py
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/azure_protection.py
 
 demo: lab-start
 	tests/tools/demo.sh $(LAB)/inventory.yml
