@@ -43,16 +43,24 @@ def _sdk_client(client_class, settings, credential, max_retries):
                         retry_total=max_retries, connection_verify=settings.cert_validation_mode != "ignore", user_agent="drkit-microsoft")
 
 
+def _read_or_none(operation, target, read, missing_parent):
+    """``read()``'s REST document, or None when the service says it is missing; a 404 whose ARM code is *missing_parent*
+    (the vault or resource group it lives in does not exist) stays an error."""
+    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
+    with arm_errors(operation, target):
+        try:
+            return read().as_dict()
+        except ResourceNotFoundError as error:
+            if _error_code(error) == missing_parent:
+                raise
+            return None
+
+
 def get_policy(client, resource_group, vault, name):
     """The policy's stored document (its ``properties``, REST names), or None when the vault has no such policy."""
-    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
-    with arm_errors("get_backup_policy", name):
-        try:
-            return client.protection_policies.get(vault, resource_group, name).as_dict()["properties"]
-        except ResourceNotFoundError as error:
-            if _error_code(error) == "ResourceNotFound":
-                raise  # the vault (or its resource group) does not exist
-            return None
+    resource = _read_or_none("get_backup_policy", name, lambda: client.protection_policies.get(vault, resource_group, name),
+                             "ResourceNotFound")
+    return None if resource is None else resource["properties"]
 
 
 def _error_code(error):
@@ -110,14 +118,7 @@ def _retry_after(headers):
 
 def get_vault(client, resource_group, name):
     """The vault's REST document, or None when the resource group has no such vault."""
-    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
-    with arm_errors("get_vault", name):
-        try:
-            return client.vaults.get(resource_group, name).as_dict()
-        except ResourceNotFoundError as error:
-            if _error_code(error) == "ResourceGroupNotFound":
-                raise
-            return None
+    return _read_or_none("get_vault", name, lambda: client.vaults.get(resource_group, name), "ResourceGroupNotFound")
 
 
 def put_vault(client, resource_group, name, document, timeout):
@@ -138,14 +139,8 @@ def protection_names(vm_resource_group, vm_name):
 
 def get_protected_item(client, resource_group, vault, container, item):
     """The protected item's document (REST names), or None when the vault does not protect it."""
-    from azure.core.exceptions import ResourceNotFoundError  # pylint: disable=import-outside-toplevel
-    with arm_errors("get_protected_item", item):
-        try:
-            return client.protected_items.get(vault, resource_group, "Azure", container, item).as_dict()
-        except ResourceNotFoundError as error:
-            if _error_code(error) == "ResourceNotFound":
-                raise
-            return None
+    return _read_or_none("get_protected_item", item, lambda: client.protected_items.get(vault, resource_group, "Azure", container, item),
+                         "ResourceNotFound")
 
 
 def backup_status(client, region, vm_id):

@@ -215,8 +215,13 @@ class Handler(BaseHTTPRequestHandler):
         return {"Location": "%s?api-version=%s" % (location, api_version), "Retry-After": str(compute.retry_after(operation))}
 
     def _item_headers(self, vault, container, item, operation, api_version):
-        base = "%s%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (self.server.base_url, vault["id"], container, item)
-        return {"Azure-AsyncOperation": "%s/operationsStatus/%s?api-version=%s" % (base, operation["id"], api_version),
+        base = "%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (vault["id"], container, item)
+        return self._backup_operation_headers(base, "operationsStatus", operation, api_version)
+
+    def _backup_operation_headers(self, resource_path, status_segment, operation, api_version):
+        """Azure Backup's answer to an asynchronous request on *resource_path*: where to ask the status and the result."""
+        base = self.server.base_url + resource_path
+        return {"Azure-AsyncOperation": "%s/%s/%s?api-version=%s" % (base, status_segment, operation["id"], api_version),
                 "Location": "%s/operationResults/%s?api-version=%s" % (base, operation["id"], api_version),
                 "Retry-After": str(compute.retry_after(operation))}
 
@@ -258,10 +263,8 @@ class Handler(BaseHTTPRequestHandler):
             return 200, recovery_services.policy_resource(vault, stored_name, properties)
 
     def _policy_operation_headers(self, vault, operation, api_version):
-        base = "%s%s/backupPolicies/%s" % (self.server.base_url, vault["id"], operation["policy"])
-        return {"Azure-AsyncOperation": "%s/operations/%s?api-version=%s" % (base, operation["id"], api_version),
-                "Location": "%s/operationResults/%s?api-version=%s" % (base, operation["id"], api_version),
-                "Retry-After": str(compute.retry_after(operation))}
+        return self._backup_operation_headers("%s/backupPolicies/%s" % (vault["id"], operation["policy"]), "operations", operation,
+                                              api_version)
 
     def _operation_headers(self, subscription_id, operation, api_version):
         status_url = "%s/subscriptions/%s/providers/Microsoft.Compute/locations/%s/operations/%s?p=%s&api-version=%s" % (
