@@ -128,3 +128,32 @@ def backup_vault(lab, azure_args, azure_env):
     assert not policy.failed, policy.result
     return dict(spec, policy_id="/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s/backupPolicies/vm-daily"
                 % (lab["drkit_lab_azure"]["subscription_id"], spec["resource_group"], spec["name"]))
+
+
+@pytest.fixture
+def mabs_estate(lab):
+    """Puts an estate in the lab's MABS servers: the demo estate (mabslab/estate.py) changed by the function given, if any.
+
+    Returns a function that does it and answers the estate as stored; the demo estate is put back after the test."""
+    from mabslab import estate as estates  # pylint: disable=import-outside-toplevel
+
+    def put(change=None):
+        estate = estates.demo_estate()
+        if change is not None:
+            change(estate)
+        lab_admin.admin(lab, "DELETE", "/requests", service="mabs")
+        return lab_admin.admin(lab, "PUT", "/estate", estate, service="mabs")
+    yield put
+    lab_admin.admin(lab, "PUT", "/estate", estates.demo_estate(), service="mabs")
+    lab_admin.admin(lab, "DELETE", "/faults", service="mabs")
+
+
+@pytest.fixture(scope="session")
+def mabs_args(lab):
+    """The module options that reach a lab MABS server (MABS01 by default) and let it read the Hyper-V hosts."""
+    def make(server="MABS01.contoso.com", **options):
+        details = lab["drkit_lab_mabs"]
+        args = dict(details["servers"][server], hyperv_host_user=details["hyperv_host_user"], hyperv_host_password=details["hyperv_host_password"])
+        args.update(options)
+        return args
+    return make

@@ -92,7 +92,12 @@ def test_the_inventory_file_has_the_documented_names(lab_state_dir):
     assert os.access(localhost["ansible_python_interpreter"], os.X_OK)
     lab_vars = inventory["all"]["vars"]
     assert sorted(lab_vars) == ["drkit_lab_arm_admin", "drkit_lab_azure", "drkit_lab_azure_environment", "drkit_lab_ca_bundle",
-                                "drkit_lab_sql", "drkit_lab_storage", "drkit_lab_storage_proxy_admin"]
+                                "drkit_lab_mabs", "drkit_lab_mabs_admin", "drkit_lab_sql", "drkit_lab_storage", "drkit_lab_storage_proxy_admin"]
+    mabs = lab_vars["drkit_lab_mabs"]
+    assert sorted(mabs["servers"]) == ["MABS01.contoso.com", "MABS02.contoso.com"]
+    assert all(server["winrm_host"] == "127.0.0.1" and server["winrm_transport"] == "ntlm" and server["winrm_ca_trust_path"] == lab_vars["drkit_lab_ca_bundle"]
+               for server in mabs["servers"].values())
+    assert re.fullmatch(r"https://127\.0\.0\.1:\d+/__lab", lab_vars["drkit_lab_mabs_admin"])
     assert lab_vars["drkit_lab_sql"]["login_host"] == "127.0.0.1" and lab_vars["drkit_lab_sql"]["odbc_driver"] == "FreeTDS"
     assert sorted(lab_vars["drkit_lab_sql"]) == ["ca_bundle", "login_host", "login_password", "login_port", "login_user", "odbc_driver"]
     assert lab_vars["drkit_lab_sql"]["ca_bundle"] == lab_vars["drkit_lab_ca_bundle"]
@@ -166,13 +171,14 @@ def test_stop_then_status_reports_not_running(cli_lab):
     assert re.fullmatch(r"azurite: running \(pid \d+, blob port \d+\)\n"
                         r"storage_proxy: running \(pid \d+, https port \d+\)\n"
                         r"arm: running \(pid \d+, https port \d+\)\n"
-                        r"sql_server: running \(pid \d+, tds port \d+\)\n", running.stdout), running.stdout
+                        r"sql_server: running \(pid \d+, tds port \d+\)\n"
+                        r"mabs: running \(pid \d+, admin port \d+, mabs01 port \d+, mabs02 port \d+\)\n", running.stdout), running.stdout
     run = labctl.status(state_dir)["azurite"]
 
     labctl_cli("stop", state_dir)
     stopped = labctl_cli("status", state_dir, check=False)
     assert stopped.returncode == labctl.EXIT_NOT_RUNNING
-    assert stopped.stdout == "azurite: not running\nstorage_proxy: not running\narm: not running\nsql_server: not running\n"
+    assert stopped.stdout == "azurite: not running\nstorage_proxy: not running\narm: not running\nsql_server: not running\nmabs: not running\n"
     assert not processes.is_alive(run.pid, run.start_time)
     assert not processes.accepts_tcp(run.ports["blob"])
     refused = labctl_cli("inventory", state_dir, check=False)

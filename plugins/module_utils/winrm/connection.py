@@ -143,3 +143,17 @@ def _validate_encryption(params, transport, scheme):
                                                                "or set winrm_allow_unencrypted (the host must also set AllowUnencrypted)")
     if params.get("winrm_ca_trust_path") and (scheme != "https" or params["winrm_server_cert_validation"] != "validate"):
         raise InvalidParameter("winrm_ca_trust_path", "is used only with winrm_scheme=https and winrm_server_cert_validation=validate")
+
+
+class WindowsHost(object):
+    """A Windows host the module reaches: its name for messages, and a new pywinrm Protocol per script.
+
+    The options are validated when it is made, so bad input fails before anything is contacted."""
+
+    def __init__(self, params):
+        self.name = params["winrm_host"]
+        self._kwargs = winrm_protocol_kwargs(params)
+
+    def protocol(self):
+        from winrm.protocol import Protocol  # imported late: modules report a missing pywinrm with missing_required_lib
+        return Protocol(**self._kwargs)

@@ -1,6 +1,7 @@
 """The lab's services by name; a new stand-in is one module under services/ and one line here."""
 from services.arm import Arm
 from services.azurite import Azurite
+from services.mabs import Mabs
 from services.sql_server import SqlServer
 from services.storage_proxy import StorageProxy
 
@@ -9,4 +10,5 @@ SERVICES = {service.name: service for service in (
     StorageProxy(),
     Arm(),
     SqlServer(),
+    Mabs(),
 )}
