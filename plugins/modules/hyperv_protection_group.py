@@ -295,6 +295,14 @@ prerequisites:
   sample:
     - {check: integration_services, subject: "SQL01 (hv01.contoso.com)", status: failed, blocking: true,
        message: "integration services 6.3.9600.16384 in the VM, 6.3.9600.18692 on the host: they must be the same version"}
+members:
+  description:
+    - The members as resolved on this server - C(name) (the VM's current name), C(vm_id), C(host), C(size_bytes) (its VHDs),
+      C(protection_group) (the group that protects it on this server now, if any) and C(found_by_inquiry) (whether MABS's inquiry
+      of the host lists it).
+  returned: with state=present
+  type: list
+  elements: dict
 prerequisite_summary:
   description: How many checks passed, failed, warned and were skipped.
   returned: with state=present
@@ -394,7 +402,8 @@ def _present_plan(module, request, state):
     options = request["prerequisites"]
     report = prerequisites.evaluate(state, resolved, set(member["vm_id"] for member in group_plan.adding),
                                     set(members.normalized_id(member["vm_id"]) for member in group_plan.removing), options)
-    extra = {"prerequisites": report, "prerequisite_summary": prerequisites.summary(report)}
+    extra = {"prerequisites": report, "prerequisite_summary": prerequisites.summary(report),
+             "members": [_member_summary(member) for member in resolved]}
     blocking = prerequisites.failures(report, blocking_only=True)
     if blocking and options["on_failure"] == "fail":
         raise DrkitError("%d prerequisite(s) failed for what this run would protect: %s" % (
@@ -421,6 +430,12 @@ def _check_saved(name, saved, expected_ids):
         raise DrkitError("MABS saved the group with members %s, the plan wanted %s: check the group in the console"
                          % (sorted(saved_ids) if saved_ids is not None else "(no group)", sorted(expected) if expected is not None else "(no group)"),
                          step="verify_protection_group", target=name)
+
+
+def _member_summary(member):
+    source = member["datasource"] or {}
+    return {"name": member["name"], "vm_id": member["vm_id"], "host": member["host"], "size_bytes": prerequisites.vm_bytes(member),
+            "protection_group": source.get("protection_group"), "found_by_inquiry": bool(source)}
 
 
 def _server_summary(server):

@@ -100,7 +100,7 @@ def _server_checks(state, members, adding, removing, options):
         entries.append(_entry("mabs_build", name, "warning", RECALLED_BUILDS[build]))
     else:
         entries.append(_entry("mabs_build", name, "passed", "MABS build %s" % (build or "unknown")))
-    sizes = {member["vm_id"]: _vm_bytes(member) for member in members}
+    sizes = {member["vm_id"]: vm_bytes(member) for member in members}
     count = server["protected_vm_count"] + len(adding) - len(removing)
     total = server["protected_bytes"] + sum(sizes.get(vm_id, 0) for vm_id in adding) - sum(sizes.get(vm_id, 0) for vm_id in removing)
     limit = options["max_vms_per_server"]
@@ -273,7 +273,8 @@ def _live_migration_checks(state, members, blocking):
     return entries
 
 
-def _vm_bytes(member):
+def vm_bytes(member):
+    """What protecting the VM adds to a server: its VHDs, or the data source's size when the host could not be read."""
     vm = member["vm"]
     if vm is not None:
         return sum(disk.get("size_bytes") or 0 for disk in vm["disks"] if not disk.get("pass_through"))
