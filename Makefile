@@ -87,6 +87,7 @@ test: setup sanity units lint build integration molecule
 bench: setup
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/blob_copy.py
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/azure_protection.py
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/mabs_protection.py
 
 demo: lab-start
 	tests/tools/demo.sh $(LAB)/inventory.yml
