@@ -1,9 +1,10 @@
 """Benchmark: round trips of hyperv_protection_group for protection groups of 10, 100 and 800 Hyper-V VMs.
 
 For each size, an estate of that many VMs over 8 Hyper-V hosts attached to one lab MABS server; then the module creates the
-group, runs again on the converged group, and adds one VM (refused at 800: MABS protects at most 800 VMs per server). For each run it prints the scripts the MABS server ran (a round
-trip each: one PowerShell run), the WinRM HTTP requests they took (shell, command, stdin, output, cleanup; NTLM handshakes
-included) and the bytes the server sent back (the lab's request log). The scripts per run do not grow with the group; the
+group, runs again on the converged group, and adds one VM (refused at 800: MABS protects at most 800 VMs per server).
+For each run it prints the scripts the MABS server ran (a round trip each: one PowerShell run), the WinRM HTTP requests
+they took (shell, command, stdin, output, cleanup; NTLM handshakes included) and the bytes the server sent back (the
+lab's request log). The scripts per run do not grow with the group; the
 HTTP requests grow only with the size of the answer (WinRM hands output out in envelopes of at most 150 KiB).
 
     .venv/bin/python bench/mabs_protection.py [--sizes 10,100,800]
@@ -82,8 +83,8 @@ def main():
             for label, run_args in (("create", args), ("converged", args), ("add one", dict(args, members=members))):
                 figures = run(lab, run_args)
                 scripts = ", ".join("%s %d" % (name.split("/")[1], count) for name, count in sorted(figures["scripts"].items()))
-                print("%6d  %-10s %-26s %-44s %6d %8d %11d" % (size, label, figures["changed"], scripts, figures["http"], figures["receives"],
-                                                              figures["bytes"]))
+                row = (size, label, figures["changed"], scripts, figures["http"], figures["receives"], figures["bytes"])
+                print("%6d  %-10s %-26s %-44s %6d %8d %11d" % row)
     finally:
         labctl.stop(state)
 

@@ -62,7 +62,9 @@ def mabs_spread(surveys, group, max_vms=800, max_terabytes=80):
     vms = {}
     for server in servers:
         for member in server["members"]:
-            vms.setdefault(member["vm_id"], member)
+            # A server that could not read the VM's host reports its size as 0: the largest figure is the VM's.
+            if member["vm_id"] not in vms or member["size_bytes"] > vms[member["vm_id"]]["size_bytes"]:
+                vms[member["vm_id"]] = member
     assignment = dict((server["name"], []) for server in servers)
     unplaced = []
     pending = sorted(vms.values(), key=lambda vm: (-vm["size_bytes"], vm["name"]))
@@ -93,7 +95,7 @@ def _server(survey, group):
     """A server's load (its protected VMs already count the group's members it keeps) and the VMs it can take."""
     members = survey["members"]
     return {"name": survey["name"], "members": members,
-            "kept": set(member["vm_id"] for member in members if (member.get("protection_group") or "") == group),
+            "kept": set(member["vm_id"] for member in members if (member.get("protection_group") or "").lower() == group.lower()),
             "reachable": set(member["vm_id"] for member in members if member["found_by_inquiry"] and not member.get("protection_group")),
             "count": survey["server"]["protected_vm_count"], "bytes": survey["server"]["protected_bytes"]}
 

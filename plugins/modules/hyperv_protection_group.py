@@ -324,8 +324,6 @@ diff:
   type: dict
 """
 
-import datetime
-
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter, fail
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.secrets import scrub_data
 from ansible_collections.drkit.microsoft.plugins.module_utils.mabs import api, group_spec, members, prerequisites, protection_plan
@@ -348,7 +346,7 @@ def argument_spec():
     return spec
 
 
-def validated_request(params, now):
+def validated_request(params):
     """Every option checked before anything is contacted."""
     name = params["name"].strip()
     if not name or name != params["name"]:
@@ -361,7 +359,7 @@ def validated_request(params, now):
     if not params.get("members"):
         raise InvalidParameter("members", "is required with state=present and lists at least one VM")
     request.update(members=members.requested_members(params["members"]), policy=group_spec.desired_policy(params),
-                   replica_creation=group_spec.replica_creation(params, now), prerequisites=prerequisites.prerequisite_options(params["prerequisites"]))
+                   replica_creation=group_spec.replica_creation(params), prerequisites=prerequisites.prerequisite_options(params["prerequisites"]))
     return request
 
 
@@ -369,7 +367,7 @@ def main():
     module = winrm_module(argument_spec())
     params = module.params
     try:
-        request = validated_request(params, datetime.datetime.now())
+        request = validated_request(params)
         credential = None
         if params.get("hyperv_host_user"):
             credential = {"user": params["hyperv_host_user"], "password": params["hyperv_host_password"]}
@@ -387,7 +385,7 @@ def main():
         result = plan.result(diff=module._diff)
         result.update(extra, server=_server_summary(state["server"]), group=plan.after)
         if plan.changes and not module.check_mode:
-            _refuse_members_without_datasource(group_plan)
+            _refuse_what_dpm_cannot_do(group_plan, extra.get("prerequisites", []))
             saved = api.apply_protection_plan(request["host"], request["name"], [action.as_dict() for action in plan.actions])
             _check_saved(request["name"], saved, group_plan.member_ids)
     except DrkitError as error:
@@ -400,8 +398,8 @@ def _present_plan(module, request, state):
     group_plan = protection_plan.plan_group(request["name"], state, resolved, request["policy"], request["replica_creation"],
                                             module.params["keep_disk_data"], module.params["purge_members"])
     options = request["prerequisites"]
-    report = prerequisites.evaluate(state, resolved, set(member["vm_id"] for member in group_plan.adding),
-                                    set(members.normalized_id(member["vm_id"]) for member in group_plan.removing), options)
+    report = prerequisites.evaluate(state, request["name"], resolved, set(member["vm_id"] for member in group_plan.adding), group_plan.removing,
+                                    options)
     extra = {"prerequisites": report, "prerequisite_summary": prerequisites.summary(report),
              "members": [_member_summary(member) for member in resolved]}
     blocking = prerequisites.failures(report, blocking_only=True)
@@ -414,12 +412,15 @@ def _present_plan(module, request, state):
     return group_plan, extra
 
 
-def _refuse_members_without_datasource(group_plan):
-    """A VM MABS's inquiry did not list cannot be added (its host's agent is missing or not working): stop before writing."""
+def _refuse_what_dpm_cannot_do(group_plan, report):
+    """Whatever on_failure says, a VM MABS's inquiry does not list, or that another group protects, cannot be added: stop before writing."""
     missing = [member["name"] for member in group_plan.adding if member["datasource"] is None]
     if missing:
         raise DrkitError("MABS's inquiry of the hosts does not list %s: install or repair the protection agent on their hosts"
                          % ", ".join(sorted(missing)), step="plan", target=", ".join(sorted(missing)))
+    taken = [entry for entry in report if entry["check"] == "other_protection_group" and entry["status"] == "failed" and entry["blocking"]]
+    if taken:
+        raise DrkitError("; ".join(entry["message"] for entry in taken), step="plan", target=", ".join(entry["subject"] for entry in taken))
 
 
 def _check_saved(name, saved, expected_ids):

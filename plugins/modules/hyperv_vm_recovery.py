@@ -71,7 +71,8 @@ options:
     description:
       - V(original) recovers the original instance; the VM's current VHDs and all their checkpoints are deleted and replaced.
       - V(alternate_host) recovers it as a VM on O(target_host) under O(target_path).
-      - V(network_folder) copies its files to O(target_path) on O(target_host), for item-level recovery.
+      - V(network_folder) copies its files (VHDs and configuration) to O(target_path) on O(target_host); single files are then taken
+        from the copied VHDs (DPM's item-level browsing of a recovery point is not offered here).
     type: str
     choices: [original, alternate_host, network_folder]
     required: true
@@ -233,6 +234,9 @@ def main():
         job = earlier["job"] if earlier else None
         if plan.changes and not module.check_mode:
             job = api.start_recovery(request["host"], recovery)
+            if job.pop("ledger_error", None):
+                module.warn("recovery job %s started, but the MABS server's ledger of recoveries could not be written: a second run with "
+                            "the same options would start this recovery again" % job["job_id"])
         if job is not None and params["wait"] and not module.check_mode:
             job = _wait(request["host"], job, params["wait_timeout"], params["poll_interval"])
         if job is not None:

@@ -7,6 +7,7 @@ from mabslab.estate import GIB, new_vm
 from module_runner import run_module
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.mabs import protection_scripts
+from ansible_collections.drkit.microsoft.plugins.module_utils.winrm import powershell
 
 SQL01 = {"host": "HV01.contoso.com", "vm": "SQL01"}
 FS01 = {"host": "hvclus01.contoso.com", "vm": "FS01"}
@@ -79,7 +80,7 @@ def test_update_adds_and_removes_members_and_changes_the_policy_then_absent_remo
 
 
 def test_a_vm_whose_name_is_hostile_to_powershell_is_protected_and_only_travels_as_data(lab, mabs_estate, mabs_args):
-    hostile = "O'Brien \"db\" $(Remove-Item C:\\) `whoami`; drop"
+    hostile = "O'Brien \"db\" $(Remove-Item C:\\) `whoami`; drop {0} [x]*"
     vm_id = "2e0a6f1e-0000-4000-8000-0000000000aa"
     mabs_estate(lambda estate: estate["vms"].update({vm_id: new_vm(hostile, "hv01.contoso.com", [{"path": "D:\\x.vhdx", "size_bytes": 10 * GIB}])}))
     done = run_module("hyperv_protection_group", group_args(mabs_args, [{"host": "HV01.contoso.com", "vm": hostile}], name="Quote's $(group)"))
@@ -90,6 +91,7 @@ def test_a_vm_whose_name_is_hostile_to_powershell_is_protected_and_only_travels_
     for entry in scripts_run(lab):
         assert entry["script_sha256"] in shipped, "a host received a script the collection does not ship"
         assert hostile not in shipped[entry["script_sha256"]]
+    assert {entry["bootstrap_sha256"] for entry in scripts_run(lab)} == {hashlib.sha256(powershell.BOOTSTRAP.encode("utf-8")).hexdigest()}
     apply_data = [entry["data"] for entry in scripts_run(lab) if entry["script"] == "mabs/apply_protection_plan"][0]
     assert apply_data["group_name"] == "Quote's $(group)" and apply_data["actions"][0]["detail"]["members"][0]["name"] == hostile
 
@@ -124,6 +126,30 @@ PREREQUISITE_ESTATES = {
                                        add_vm(NEW_VM, "NEW01", "hv01.contoso.com",
                                               disks=[{"path": "\\\\fs01.contoso.com\\vms\\" + "d" * 250 + "\\NEW01.vhdx", "size_bytes": GIB}])(estate)),
 }
+
+
+def mabs01(estate):
+    return estate["servers"]["mabs01.contoso.com"]
+
+
+LIVE_MIGRATION_ESTATES = {
+    "live_migration_vmm": lambda estate: None,
+    "live_migration_helper_port": lambda estate: mabs01(estate).update(known_vmm_servers=["VMM01.contoso.com"], vmm_helper_configured_port=6080),
+    "live_migration_agents": lambda estate: (mabs01(estate).update(known_vmm_servers=["VMM01.contoso.com"]),
+                                             mabs01(estate)["production_servers"]["hvn2.contoso.com"].update(agent_state="error")),
+}
+
+
+@pytest.mark.parametrize("check", sorted(LIVE_MIGRATION_ESTATES))
+def test_live_migration_requirements_are_checked_when_asked(lab, mabs_estate, mabs_args, check):
+    mabs_estate(LIVE_MIGRATION_ESTATES[check])
+    asked = run_module("hyperv_protection_group", group_args(mabs_args, [FS01], prerequisites=dict(PREREQUISITES, live_migration=True)))
+    assert asked.failed and asked["step"] == "check_prerequisites", asked.result
+    failed = [entry["check"] for entry in asked["error_details"]["prerequisites"] if entry["status"] == "failed"]
+    assert check in failed, failed
+    if check != "live_migration_agents":
+        # Not asked, the same estate protects the VM.
+        assert run_module("hyperv_protection_group", group_args(mabs_args, [FS01]), check=True)["changed"]
 
 
 @pytest.mark.parametrize("check", sorted(PREREQUISITE_ESTATES))
@@ -166,6 +192,10 @@ def test_no_password_appears_in_any_output(lab, mabs_estate, mabs_args):
     for check in (True, False):
         run = run_module("hyperv_protection_group", group_args(mabs_args, [SQL01]), check=check, diff=True)
         assert not run.failed and password not in run.output
+    # The lab keeps what the host received: the credential reached it as data, and no record of it holds the password.
+    assert password not in str(admin(lab, "GET", "/requests", service="mabs"))
+    reads = [entry for entry in scripts_run(lab) if entry["script"] == "mabs/read_protection_state"]
+    assert reads and all(entry["data"]["host_credential"] == {"user": "CONTOSO\\backupadmin", "password": "********"} for entry in reads)
     wrong = run_module("hyperv_protection_group", group_args(mabs_args, [SQL01], winrm_password=password + "x"))
     assert wrong.failed and wrong["step"] == "read_protection_state" and "refused the logon" in wrong["msg"]
     assert password not in wrong.output

@@ -67,6 +67,8 @@ def test_a_clustered_vm_is_recovered_to_another_host_and_the_job_is_awaited(lab,
     assert done["plan"][0]["action"] == "recover_vm_to_alternate_host" and any("not highly available" in n for n in done["notices"])
     [recovered] = estate(lab)["recovered"]
     assert recovered["target_server"] == "HV02.contoso.com" and recovered["target_path"] == "E:\\Recovered" and recovered["recovery_point"] == POINTS[2]
+    [job] = [job for job in estate(lab)["jobs"].values() if job["type"] == "Recovery"]
+    assert job["effect"]["notify"] == ["backup-team@contoso.com"] and job["effect"]["location"] == "alternate_host"
     assert scripts_run(lab).count("mabs/read_recovery_job") >= 1
 
 

@@ -102,7 +102,7 @@ def desired_policy(params):
     return policy
 
 
-def replica_creation(params, now):
+def replica_creation(params):
     """{"method": "now"|"later"|"manual", "at": ISO time or None}: how a new member's first copy is made."""
     option = params.get("replica_creation") or {"method": "now", "at": None}
     method, at = option["method"], option.get("at")
@@ -112,13 +112,27 @@ def replica_creation(params, now):
         return {"method": method, "at": None}
     if not at:
         raise InvalidParameter("replica_creation.at", "is required with method later (for example 2026-11-24T01:00:00)")
+    # The MABS server's local time: the controller's clock says nothing about it, so only the form is checked here.
     try:
-        when = datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%S")
+        datetime.datetime.strptime(at, "%Y-%m-%dT%H:%M:%S")
     except ValueError:
         raise InvalidParameter("replica_creation.at", "must be a local time of the MABS server as YYYY-MM-DDTHH:MM:SS")
-    if when <= now:
-        raise InvalidParameter("replica_creation.at", "must be in the future (it is %s on the controller)" % now.strftime("%Y-%m-%dT%H:%M:%S"))
     return {"method": method, "at": at}
+
+
+def normalized_policy(policy):
+    """A policy as read from a server, in the order the options produce: days in week order, times sorted."""
+    if policy is None:
+        return None
+    policy = dict(policy)
+    policy["recovery_point_times"] = sorted(set(policy.get("recovery_point_times") or []))
+    policy["recovery_point_days"] = [day for day in WEEKDAYS if day in (policy.get("recovery_point_days") or [])]
+    if policy.get("online"):
+        policy["online"] = dict(policy["online"], times=sorted(set(policy["online"].get("times") or [])))
+    check = policy.get("consistency_check")
+    if check and check.get("mode") == "scheduled":
+        policy["consistency_check"] = dict(check, days=[day for day in WEEKDAYS if day in (check.get("days") or [])])
+    return policy
 
 
 def effective_policy(desired, current):

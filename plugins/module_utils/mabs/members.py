@@ -17,7 +17,7 @@ import re
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
-_SNAPSHOT_PREFIXES = ("backup using child partition snapshot\\", "backup using saved state\\", "online\\")
+_SNAPSHOT_PREFIXES = ("backup using child partition snapshot\\", "backup using saved state\\", "online\\", "offline\\")
 
 MEMBER_OPTIONS = dict(
     host=dict(type="str", required=True),
@@ -86,9 +86,18 @@ def display_name(source):
     return name
 
 
+def same_computer(first, second):
+    """Whether two names are the same computer: equal, or equal host parts when one of them is a short name."""
+    first, second = (first or "").lower(), (second or "").lower()
+    if not first or not second:
+        return False
+    if "." in first and "." in second:
+        return first == second
+    return first.split(".")[0] == second.split(".")[0]
+
+
 def _runs_on(vm, host):
-    host = host.lower()
-    return vm["host"].lower() == host or (vm.get("cluster") or "").lower() == host
+    return same_computer(vm["host"], host) or same_computer(vm.get("cluster"), host)
 
 
 def _find_vm(member, on_host, datasources):
@@ -110,7 +119,7 @@ def _id_from_datasources(member, datasources):
     host = member["host"].lower()
     matches = [vm_id for vm_id, source in datasources.items()
                if display_name(source).lower() == member["vm"].lower()
-               and (source["computer"].lower() == host or source["computer"].lower().endswith("." + host))]
+               and (same_computer(source["computer"], host) or source["computer"].lower().endswith("." + host))]
     return matches[0] if len(matches) == 1 else None
 
 

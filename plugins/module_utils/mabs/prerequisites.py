@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
+from ansible_collections.drkit.microsoft.plugins.module_utils.mabs.members import same_computer
 
 GIB = 1024 ** 3
 TIB = 1024 ** 4
@@ -60,12 +61,14 @@ def prerequisite_options(option):
     return option
 
 
-def evaluate(state, members, adding, removing, options):
-    """The report for the group's *members* (resolved) on the server of *state*.
+def evaluate(state, group_name, members, adding, removing, options):
+    """The report for the members (resolved) of group *group_name* on the server of *state*.
 
-    *adding* and *removing* are sets of VM ids the plan adds and removes."""
+    *adding* is the set of VM ids the plan adds; *removing* the data sources it removes."""
     report = []
     report.extend(_server_checks(state, members, adding, removing, options))
+    for member in members:
+        report.append(_other_group_check(member, group_name, member["vm_id"] in adding))
     hosts = {host["name"].lower(): host for host in state["hyperv"]["hosts"]}
     unreadable = {error["host"].lower(): error for error in state["hyperv"]["errors"]}
     for member in members:
@@ -102,7 +105,7 @@ def _server_checks(state, members, adding, removing, options):
         entries.append(_entry("mabs_build", name, "passed", "MABS build %s" % (build or "unknown")))
     sizes = {member["vm_id"]: vm_bytes(member) for member in members}
     count = server["protected_vm_count"] + len(adding) - len(removing)
-    total = server["protected_bytes"] + sum(sizes.get(vm_id, 0) for vm_id in adding) - sum(sizes.get(vm_id, 0) for vm_id in removing)
+    total = server["protected_bytes"] + sum(sizes.get(vm_id, 0) for vm_id in adding) - sum(source.get("size_bytes") or 0 for source in removing)
     limit = options["max_vms_per_server"]
     message = "%d VMs protected on %s after this run (at most %d)" % (count, name, limit)
     entries.append(_entry("server_vm_count", name, "failed" if count > limit else "passed",
@@ -133,11 +136,19 @@ def _member_checks(member, hosts, unreadable, state, blocking, options):
     return entries
 
 
+def _other_group_check(member, group_name, blocking):
+    subject = "%s (%s)" % (member["name"], member["host"])
+    other = (member["datasource"] or {}).get("protection_group")
+    if other and other.lower() != group_name.lower():
+        return _entry("other_protection_group", subject, "failed", "%s is protected by protection group %s on this server; a data source is in "
+                                                                   "one group only: remove it there first" % (member["name"], other), blocking)
+    return _entry("other_protection_group", subject, "passed", "in no other protection group")
+
+
 def _agent_check(member, state, subject, blocking):
-    servers = {server["name"].lower(): server for server in state["production_servers"]}
-    host = member["host"].lower()
-    nodes = [server for server in servers.values() if (server.get("cluster") or "").lower() == host and not server.get("is_cluster_resource")]
-    targets = nodes or ([servers[host]] if host in servers else [])
+    servers = [server for server in state["production_servers"] if not server.get("is_cluster_resource")]
+    nodes = [server for server in servers if same_computer(server.get("cluster"), member["host"])]
+    targets = nodes or [server for server in servers if same_computer(server["name"], member["host"])]
     if not targets:
         return _entry("protection_agent", subject, "failed", "%s is not a production server of MABS: install the protection agent on it "
                                                              "(on every node of a cluster) and attach it" % member["host"], blocking)
@@ -216,7 +227,7 @@ def _volume_checks(members, hosts, adding, options):
             if disk.get("pass_through") or not disk.get("volume"):
                 continue
             key = _volume_key(vm, disk)
-            entry = volumes.setdefault(key, {"free_bytes": disk.get("volume_free_bytes") or 0, "disk_bytes": 0, "vms": set(), "adding": False})
+            entry = volumes.setdefault(key, {"free_bytes": disk.get("volume_free_bytes"), "disk_bytes": 0, "vms": set(), "adding": False})
             entry["disk_bytes"] += disk.get("size_bytes") or 0
             entry["vms"].add(vm["name"])
             entry["adding"] = entry["adding"] or member["vm_id"] in adding
@@ -227,6 +238,11 @@ def _volume_checks(members, hosts, adding, options):
         if churn is None:
             entries.append(_entry("vhd_volume_free_space", subject, "skipped", "give prerequisites.churn_rate_percent_per_hour and "
                                                                                "backup_window_hours to check the room for differencing disks"))
+            continue
+        if volume["free_bytes"] is None:
+            entries.append(_entry("vhd_volume_free_space", subject, "skipped", "the host could not read the free space of %s (an SMB share read "
+                                                                               "through PowerShell remoting needs delegation): check it by hand"
+                                  % key[1]))
             continue
         needed = volume["disk_bytes"] * churn / 100.0 * window
         message = "%.1f GiB free, %.1f GiB needed for %d VM(s) (%.1f GiB of disks x %g%%/h churn x %g h window)" % (
@@ -264,7 +280,7 @@ def _live_migration_checks(state, members, blocking):
     clusters = sorted(set((member["vm"] or {}).get("cluster") or "" for member in members) - {""})
     for cluster in clusters:
         nodes = [server for server in state["production_servers"]
-                 if (server.get("cluster") or "").lower() == cluster.lower() and not server.get("is_cluster_resource")]
+                 if same_computer(server.get("cluster"), cluster) and not server.get("is_cluster_resource")]
         missing = sorted(node["name"] for node in nodes if node["agent_state"] != "ok")
         status = "failed" if missing or not nodes else "passed"
         message = ("the protection agent is missing or not working on %s: every host a VM can migrate to needs it" % ", ".join(missing)

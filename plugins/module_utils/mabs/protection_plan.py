@@ -33,9 +33,8 @@ GroupPlan = namedtuple("GroupPlan", ["plan", "adding", "removing", "member_ids"]
 def plan_group(name, state, members, desired_policy, replica_creation, keep_disk_data, purge_members):
     """The plan that makes group *name* hold *members* (resolved) with *desired_policy* over its current one."""
     group = state["group"]
-    current_policy = group["policy"] if group else None
+    current_policy = group_spec.normalized_policy(group["policy"]) if group else None
     policy = group_spec.effective_policy(desired_policy, current_policy)
-    _refuse_members_of_other_groups(name, members)
     current = {normalized_id(member["vm_id"]): member for member in (group["members"] if group else [])}
     wanted = dict((member["vm_id"], member) for member in members)
     adding = [wanted[vm_id] for vm_id in wanted if vm_id not in current]
@@ -73,15 +72,6 @@ def plan_group_removal(name, state, keep_disk_data):
     plan.notice(_removal_notice(group["members"], keep_disk_data))
     _refuse_busy_group(group)
     return GroupPlan(plan, [], group["members"], None)
-
-
-def _refuse_members_of_other_groups(name, members):
-    for member in members:
-        source = member["datasource"]
-        other = (source or {}).get("protection_group")
-        if other and other.lower() != name.lower():
-            raise DrkitError("%s is already protected by protection group %s; a data source can be in one group only: remove it there first"
-                             % (member["name"], other), step="plan", target=member["name"])
 
 
 def _refuse_busy_group(group):

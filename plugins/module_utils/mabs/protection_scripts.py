@@ -24,7 +24,13 @@ Import-Module DataProtectionManager
 
 function ConvertTo-IsoTime($Value) {
     if ($null -eq $Value) { return $null }
-    return ([datetime]$Value).ToString('o')
+    return ([datetime]$Value).ToUniversalTime().ToString('o')
+}
+
+# DPM's day values (Mo, Monday, ...) as the module's names.
+$dayNames = @{ mo = 'monday'; tu = 'tuesday'; we = 'wednesday'; th = 'thursday'; fr = 'friday'; sa = 'saturday'; su = 'sunday' }
+function ConvertTo-DayName($Value) {
+    return $dayNames[([string]$Value).Substring(0, 2).ToLowerInvariant()]
 }
 
 function Get-DatasourceRecord($Datasource) {
@@ -76,7 +82,7 @@ function Get-PolicyRecord($Group, $Members) {
     $days = @()
     foreach ($schedule in $express) {
         $times += @($schedule.TimesOfDay | ForEach-Object { ([datetime]$_).ToString('HH:mm') })
-        $days += @($schedule.DaysOfWeek | ForEach-Object { [string]$_ })
+        $days += @($schedule.DaysOfWeek | ForEach-Object { ConvertTo-DayName $_ })
     }
     $online = $null
     if ($Group.IsCloudLongTerm) {
@@ -90,7 +96,7 @@ function Get-PolicyRecord($Group, $Members) {
     if ($window -and $window.DaysOfWeek) {
         $check = [ordered]@{
             mode = 'scheduled'
-            days = @($window.DaysOfWeek | ForEach-Object { [string]$_ })
+            days = @($window.DaysOfWeek | ForEach-Object { ConvertTo-DayName $_ })
             start = ([datetime]$window.StartTime).ToString('HH:mm')
             duration_hours = [int]$window.DurationInHours
         }
@@ -236,8 +242,9 @@ $remoting = @{
     ComputerName = @($targets | Sort-Object -Unique); ScriptBlock = $collectHyperV; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'remoteErrors'
 }
 if ($Data.host_credential) {
-    $password = ConvertTo-SecureString -String $Data.host_credential.password -AsPlainText -Force
-    $remoting.Credential = New-Object System.Management.Automation.PSCredential ($Data.host_credential.user, $password)
+    # Made without ConvertTo-SecureString -AsPlainText, which module logging would record with the password.
+    $password = (New-Object System.Net.NetworkCredential ('', [string]$Data.host_credential.password)).SecurePassword
+    $remoting.Credential = New-Object System.Management.Automation.PSCredential ([string]$Data.host_credential.user, $password)
 }
 $hostsRead = @()
 $vmsRead = @()
@@ -249,9 +256,10 @@ if ($remoting.ComputerName.Count -gt 0) {
         $vmsRead += @($answer.vms)
     }
     foreach ($failure in $remoteErrors) {
-        $hostErrors += [ordered]@{
-            host = [string]$failure.TargetObject; message = [string]$failure.Exception.Message; error_id = [string]$failure.FullyQualifiedErrorId
-        }
+        # A connection failure names its computer in OriginInfo; TargetObject may be what the remote command worked on.
+        $computer = [string]$failure.OriginInfo.PSComputerName
+        if (-not $computer) { $computer = [string]$failure.TargetObject }
+        $hostErrors += [ordered]@{ host = $computer; message = [string]$failure.Exception.Message; error_id = [string]$failure.FullyQualifiedErrorId }
     }
 }
 
@@ -283,11 +291,17 @@ Import-Module DataProtectionManager
 
 $weekdays = @{ monday = 'Mo'; tuesday = 'Tu'; wednesday = 'We'; thursday = 'Th'; friday = 'Fr'; saturday = 'Sa'; sunday = 'Su' }
 
+# Each production server is inquired once per run, however many of its VMs are added.
+$inquiries = @{}
 function Get-InquiredDatasource($Member) {
-    $server = Get-DPMProductionServer | Where-Object { [string]$_.MachineName -eq [string]$Member.computer } | Select-Object -First 1
-    if (-not $server) { throw ('MABS has no production server {0} for {1}' -f $Member.computer, $Member.name) }
-    $found = Get-DPMDatasource -ProductionServer $server -Inquire | Where-Object { [string]$_.DatasourceId -eq [string]$Member.datasource_id }
-    if (-not $found) { throw ('MABS does not find the data source of {0} on {1}' -f $Member.name, $Member.computer) }
+    $computer = [string]$Member.computer
+    if (-not $inquiries.ContainsKey($computer)) {
+        $server = Get-DPMProductionServer | Where-Object { [string]$_.MachineName -eq $computer } | Select-Object -First 1
+        if (-not $server) { throw ('MABS has no production server {0} for {1}' -f $computer, $Member.name) }
+        $inquiries[$computer] = @(Get-DPMDatasource -ProductionServer $server -Inquire)
+    }
+    $found = $inquiries[$computer] | Where-Object { [string]$_.DatasourceId -eq [string]$Member.datasource_id } | Select-Object -First 1
+    if (-not $found) { throw ('MABS does not find the data source of {0} on {1}' -f $Member.name, $computer) }
     return $found
 }
 
@@ -299,9 +313,14 @@ function Get-GroupById($Id) {
     return $group
 }
 
-function Set-Policy($Group, $Policy, $Members) {
+function Set-ProtectionType($Group, $Policy) {
     if ($Policy.online) { Set-DPMProtectionType -ProtectionGroup $Group -ShortTerm Disk -LongTerm Online | Out-Null }
     else { Set-DPMProtectionType -ProtectionGroup $Group -ShortTerm Disk | Out-Null }
+}
+
+# The policy after the protection type and replica creation, as DPM's documented sequence has it. Online protection is
+# added for $OnlineMembers only: the new members, or all of them when online protection is being switched on.
+function Set-Policy($Group, $Policy, $OnlineMembers) {
     $objective = @{ ProtectionGroup = $Group; RetentionRangeDays = [int]$Policy.retention_days }
     if ($null -eq $Policy.synchronization_frequency_minutes) { $objective.BeforeRecoveryPoint = $true }
     else { $objective.SynchronizationFrequencyMinutes = [int]$Policy.synchronization_frequency_minutes }
@@ -313,8 +332,11 @@ function Set-Policy($Group, $Policy, $Members) {
     foreach ($schedule in $expressFull) {
         Set-DPMPolicySchedule -ProtectionGroup $Group -Schedule $schedule -TimesOfDay @($Policy.recovery_point_times) -DaysOfWeek $days | Out-Null
     }
+    foreach ($datasource in @(Get-DPMDatasource -ProtectionGroup $Group)) {
+        Set-DPMDatasourceDiskAllocation -ProtectionGroup $Group -Datasource $datasource | Out-Null
+    }
     if ($Policy.online) {
-        if (@($Members).Count -gt 0) { Add-DPMChildDatasource -ProtectionGroup $Group -ChildDatasource @($Members) -Online | Out-Null }
+        if (@($OnlineMembers).Count -gt 0) { Add-DPMChildDatasource -ProtectionGroup $Group -ChildDatasource @($OnlineMembers) -Online | Out-Null }
         Set-DPMPolicyObjective -ProtectionGroup $Group -OnlineRetentionRange ([int]$Policy.online.retention_days) | Out-Null
         foreach ($schedule in @(Get-DPMPolicySchedule -ProtectionGroup $Group -LongTerm Online)) {
             Set-DPMPolicySchedule -ProtectionGroup $Group -Schedule $schedule -TimesOfDay @($Policy.online.times) | Out-Null
@@ -327,6 +349,9 @@ function Set-Policy($Group, $Policy, $Members) {
             -DurationInHours ([int]$Policy.consistency_check.duration_hours) | Out-Null
     }
     else {
+        if (Get-DPMConsistencyCheckWindow -ProtectionGroup $Group -ErrorAction SilentlyContinue) {
+            Remove-DPMConsistencyCheckWindow -ProtectionGroup $Group | Out-Null
+        }
         Set-DPMDatasourceProtectionOption -ProtectionGroup $Group -AutoConsistencyCheck $true | Out-Null
     }
 }
@@ -348,6 +373,7 @@ foreach ($action in $Data.actions) {
             $modifiable = New-DPMProtectionGroup -Name ([string]$Data.group_name)
             $added = @($detail.members | ForEach-Object { Get-InquiredDatasource $_ })
             foreach ($datasource in $added) { Add-DPMChildDatasource -ProtectionGroup $modifiable -ChildDatasource $datasource | Out-Null }
+            Set-ProtectionType $modifiable $detail.policy
             Set-ReplicaCreation $modifiable $detail.replica_creation
             Set-Policy $modifiable $detail.policy $added
         }
@@ -357,6 +383,7 @@ foreach ($action in $Data.actions) {
             foreach ($datasource in $added) {
                 Add-DPMChildDatasource -ProtectionGroup $modifiable -ChildDatasource $datasource | Out-Null
                 if ($detail.online) { Add-DPMChildDatasource -ProtectionGroup $modifiable -ChildDatasource $datasource -Online | Out-Null }
+                Set-DPMDatasourceDiskAllocation -ProtectionGroup $modifiable -Datasource $datasource | Out-Null
             }
             Set-ReplicaCreation $modifiable $detail.replica_creation
         }
@@ -370,8 +397,12 @@ foreach ($action in $Data.actions) {
         }
         'set_protection_group_policy' {
             if (-not $modifiable) { $modifiable = Get-DPMModifiableProtectionGroup (Get-GroupById $detail.group_id) }
-            $current = @(Get-DPMDatasource -ProtectionGroup $modifiable)
-            Set-Policy $modifiable $detail.policy $current
+            $online = @()
+            if ($detail.policy.online -and $detail.changes.online -and -not $detail.changes.online.before) {
+                $online = @(Get-DPMDatasource -ProtectionGroup $modifiable)
+            }
+            Set-ProtectionType $modifiable $detail.policy
+            Set-Policy $modifiable $detail.policy $online
         }
         default { throw ('unknown action {0}' -f $action.action) }
     }

@@ -140,7 +140,8 @@ def _earlier_recovery(state, request):
         same = all(str(recovery.get(key) or "") == str(request[key] or "") for key in ("datasource_id", "location", "target_server", "target_path"))
         same_point = parse_time("recovery_point_time", recovery["recovery_point_time"]) == parse_time("recovery_point_time", request["recovery_point_time"])
         job = recovery["job"]
-        if same and same_point and (job["status"] == "Succeeded" or not job["has_completed"]):
+        # A job DPM no longer lists (Unknown) proves nothing either way: the recovery is planned again.
+        if same and same_point and (job["status"] == "Succeeded" or (job["status"] != "Unknown" and not job["has_completed"])):
             return recovery
     return None
 

@@ -22,7 +22,9 @@ function Get-LedgerPath {
 function Read-Ledger {
     $path = Get-LedgerPath
     if (-not (Test-Path -LiteralPath $path)) { return @() }
-    return @(Get-Content -LiteralPath $path -Raw | ConvertFrom-Json)
+    # Windows PowerShell 5.1's ConvertFrom-Json outputs a JSON array as one object: enumerate it.
+    $parsed = ConvertFrom-Json -InputObject (Get-Content -LiteralPath $path -Raw)
+    return @($parsed | ForEach-Object { $_ })
 }
 
 function Get-JobRecord($JobId) {
@@ -54,7 +56,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module DataProtectionManager
 """ + _LEDGER + r"""
 function Get-VmName($Datasource) {
-    return ([string]$Datasource.Name) -replace '^(Backup Using Child Partition Snapshot|Backup Using Saved State)\\', ''
+    return ([string]$Datasource.Name) -replace '^(Backup Using Child Partition Snapshot|Backup Using Saved State|Online|Offline)\\', ''
 }
 
 $hostName = ([string]$Data.host).ToLowerInvariant()
@@ -141,10 +143,18 @@ $ledger += [ordered]@{
     target_path = [string]$Data.target_path
     job_id = [string]$job.JobId
 }
-$path = Get-LedgerPath
-New-Item -ItemType Directory -Path (Split-Path -Parent $path) -Force | Out-Null
-Set-Content -LiteralPath $path -Value (ConvertTo-Json -InputObject @($ledger) -Depth 4) -Encoding UTF8
-Get-JobRecord $job.JobId
+$record = Get-JobRecord $job.JobId
+# The job runs whatever happens next: a ledger that cannot be written is reported, not thrown.
+try {
+    $path = Get-LedgerPath
+    New-Item -ItemType Directory -Path (Split-Path -Parent $path) -Force | Out-Null
+    Set-Content -LiteralPath $path -Value (ConvertTo-Json -InputObject @($ledger) -Depth 4) -Encoding UTF8
+    $record.ledger_error = $null
+}
+catch {
+    $record.ledger_error = $_.Exception.Message
+}
+$record
 """, changes_state=True)
 
 READ_RECOVERY_JOB = PowerShellScript("mabs/read_recovery_job", r"""# drkit.microsoft script: mabs/read_recovery_job

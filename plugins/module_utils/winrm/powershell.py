@@ -9,7 +9,8 @@ its data travel on stdin, in chunks that fit WinRM's envelope size, so their len
 
 The bootstrap reads stdin (base64 of UTF-8 JSON ``{"script": text, "data": value}``), runs the script
 as a script block with the data as its one argument, and writes base64 of UTF-8 JSON
-``{"ok": true, "result": ...}`` or ``{"ok": false, "error": {...}}``. Base64 on both ways keeps
+``{"ok": true, "result": ...}`` or ``{"ok": false, "error": {...}}`` between ``<<drkit:`` and ``:drkit>>``,
+so that whatever else reaches stdout (Write-Host, a cmdlet's warning) cannot corrupt the answer. Base64 on both ways keeps
 non-ASCII names intact whatever the console code page. User data is only ever the script's argument,
 never part of its text.
 """
@@ -28,6 +29,9 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import
 
 BOOTSTRAP = u"""$ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+$WarningPreference = 'SilentlyContinue'
+$InformationPreference = 'SilentlyContinue'
+$VerbosePreference = 'SilentlyContinue'
 $encoded = (@($input) -join '') -replace '\\s', ''
 $payload = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($encoded)) | ConvertFrom-Json
 $envelope = [ordered]@{ ok = $true; result = $null }
@@ -44,7 +48,7 @@ catch {
     }
 }
 $json = ConvertTo-Json -InputObject $envelope -Depth 32 -Compress
-[Console]::Out.Write([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)))
+[Console]::Out.Write('<<drkit:' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)) + ':drkit>>')
 """
 
 POWERSHELL = "powershell.exe"
@@ -54,6 +58,7 @@ STDIN_CHUNK = 64 * 1024
 # Reads are retried on these; a script that changes things is never sent twice.
 _RETRIED_HTTP_STATUS = (500, 502, 503, 504)
 READ_ATTEMPTS = 3
+_ANSWER = re.compile(br"<<drkit:([A-Za-z0-9+/=]*):drkit>>")
 RETRY_DELAY_SECONDS = 2
 
 
@@ -134,9 +139,10 @@ def _execute(protocol, script, data):
 
 
 def _decode_envelope(operation, host_name, stdout, stderr, exit_code):
+    found = _ANSWER.search(stdout)
     try:
-        return json.loads(base64.b64decode(stdout.strip(), validate=True).decode("utf-8"))
-    except (ValueError, TypeError):
+        return json.loads(base64.b64decode(found.group(1), validate=True).decode("utf-8"))
+    except (AttributeError, ValueError, TypeError):
         detail = _clixml_text(stderr) or stdout.decode("utf-8", "replace")
         raise WinRMCallError(operation, host_name, "PowerShell exited with code %d without an answer: %s" % (exit_code, detail[:2000].strip() or "(no output)"))
 

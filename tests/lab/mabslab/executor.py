@@ -4,7 +4,7 @@ The lab runs no PowerShell. It accepts exactly the command line the collection s
 -EncodedCommand and a bootstrap that reads stdin), decodes stdin as the bootstrap would (base64 of UTF-8
 JSON {script, data}), recognises the script by its first line (``# drkit.microsoft script: <name>``), runs
 the simulator's handler for it on the estate with the data, and writes what the bootstrap writes: base64 of
-UTF-8 JSON {ok, result} or {ok: false, error}. Every script run is recorded in the request log (operation
+UTF-8 JSON {ok, result} or {ok: false, error} between the bootstrap's markers. Every script run is recorded in the request log (operation
 "script": host, account, script name, the SHA-256 and length of the script text, the data with any
 password replaced); the texts themselves are kept by hash, so tests can check what reached the host is
 the collection's script with the user's values only in the data.
@@ -93,7 +93,7 @@ def _decode_bootstrap(arguments):
 
 def _answer(envelope):
     text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
-    return CommandResult(base64.b64encode(text.encode("utf-8")), b"", 0)
+    return CommandResult(b"<<drkit:" + base64.b64encode(text.encode("utf-8")) + b":drkit>>", b"", 0)
 
 
 def _redacted(data):

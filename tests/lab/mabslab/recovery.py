@@ -66,7 +66,7 @@ def start_recovery(estate, server_key, data, _session):
                                          "recovery_point": point["time"], "notify": data.get("notify") or [], "san_recovery": bool(data.get("san_recovery"))}}
     server.setdefault("recovery_ledger", []).append(dict(_ledger_fields(data), job_id=job_id))
     estates.settle(estate)
-    return job_record(estate, job_id)
+    return dict(job_record(estate, job_id), ledger_error=None)
 
 
 def read_recovery_job(estate, _server_key, data, _session):

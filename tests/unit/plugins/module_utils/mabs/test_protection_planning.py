@@ -110,12 +110,14 @@ def test_a_name_two_vms_share_is_refused_with_their_ids():
     assert VM_A.upper() in str(raised.value)
 
 
-def test_a_vm_of_another_group_is_refused():
+def test_a_vm_of_another_group_fails_a_blocking_check():
     current = state()
     current["datasources"][0]["protection_group"] = "Other"
-    with pytest.raises(DrkitError, match="already protected by protection group Other"):
-        protection_plan.plan_group("Servers", current, resolve(current, {"host": "HV01.contoso.com", "vm": "SQL01"}),
-                                   {}, {"method": "now", "at": None}, True, True)
+    report = report_for(current, [{"host": "HV01.contoso.com", "vm": "SQL01"}])
+    [entry] = [entry for entry in report if entry["check"] == "other_protection_group"]
+    assert entry["status"] == "failed" and entry["blocking"] and "protection group Other" in entry["message"]
+    current["datasources"][0]["protection_group"] = "SERVERS"
+    assert failed(report_for(current, [{"host": "HV01.contoso.com", "vm": "SQL01"}])) == []
 
 
 @pytest.mark.parametrize("params,parameter", [
@@ -136,7 +138,7 @@ def test_policy_options_are_checked_against_dpms_rules(params, parameter):
 def report_for(current, requested, options=None):
     options = options or OPTIONS
     resolved = resolve(current, *requested)
-    return prerequisites.evaluate(current, resolved, set(m["vm_id"] for m in resolved), set(), options)
+    return prerequisites.evaluate(current, "Servers", resolved, set(m["vm_id"] for m in resolved), [], options)
 
 
 def failed(report):
@@ -178,7 +180,7 @@ def test_failures_of_members_already_protected_are_reported_but_do_not_block():
     current = state(group=existing_group(dict(group_spec.CREATION_DEFAULTS)))
     current["hyperv"]["vms"][0]["integration_services_mismatch"] = True
     resolved = resolve(current, {"host": "HV01.contoso.com", "vm": "SQL01"})
-    report = prerequisites.evaluate(current, resolved, set(), set(), OPTIONS)
+    report = prerequisites.evaluate(current, "Servers", resolved, set(), [], OPTIONS)
     assert failed(report) == [("integration_services", False)]
     assert prerequisites.failures(report, blocking_only=True) == []
 
@@ -193,3 +195,39 @@ def test_the_recalled_build_is_flagged():
     current["server"]["build"] = "14.0.42.0"
     [entry] = [entry for entry in report_for(current, [{"host": "HV01.contoso.com", "vm": "SQL01"}]) if entry["check"] == "mabs_build"]
     assert entry["status"] == "warning" and "14.0.46.0" in entry["message"]
+
+
+def test_removing_members_frees_their_room_on_the_server():
+    # At the 80 TB cap, swapping one 100 GiB VM for another of the same size fits.
+    current = state(group=existing_group(dict(group_spec.CREATION_DEFAULTS)))
+    current["server"]["protected_bytes"] = 80 * 1024 ** 4
+    resolved = resolve(current, {"host": "HV01.contoso.com", "vm": "APP01"})
+    removing = current["group"]["members"]
+    report = prerequisites.evaluate(current, "Servers", resolved, {VM_B}, removing, OPTIONS)
+    assert [entry["status"] for entry in report if entry["check"] == "server_protected_size"] == ["passed"]
+
+
+def test_a_volume_whose_free_space_could_not_be_read_is_skipped_not_taken_as_empty():
+    current = state()
+    current["hyperv"]["vms"][0]["disks"][0]["volume_free_bytes"] = None
+    report = report_for(current, [{"host": "HV01.contoso.com", "vm": "SQL01"}])
+    assert [entry["status"] for entry in report if entry["check"] == "vhd_volume_free_space"] == ["skipped"]
+
+
+def test_a_policy_read_back_in_dpms_order_matches_the_options():
+    policy = dict(group_spec.CREATION_DEFAULTS, recovery_point_days=["sunday", "monday"], recovery_point_times=["20:00", "08:00"])
+    current = state(group=existing_group(policy))
+    planned = protection_plan.plan_group("Servers", current, resolve(current, {"host": "HV01.contoso.com", "vm": "SQL01"}),
+                                         group_spec.desired_policy({"recovery_point_days": ["monday", "sunday"], "recovery_point_times": ["08:00", "20:00"]}),
+                                         {"method": "now", "at": None}, True, True)
+    assert planned.plan.actions == []
+
+
+@pytest.mark.parametrize("name", ["Backup Using Child Partition Snapshot\\SQL01", "Online\\SQL01", "Offline\\SQL01", "SQL01"])
+def test_data_source_names_lose_dpms_prefixes(name):
+    assert members.display_name({"name": name}) == "SQL01"
+
+
+def test_short_and_full_computer_names_are_the_same_computer():
+    assert members.same_computer("HV01", "hv01.contoso.com") and members.same_computer("hv01.contoso.com", "HV01.CONTOSO.COM")
+    assert not members.same_computer("hv01.contoso.com", "hv01.fabrikam.com") and not members.same_computer("hv01", "")

@@ -45,6 +45,19 @@ def test_no_script_assigns_an_automatic_variable(name, text):
     assert AUTOMATIC_VARIABLES.findall(text) == [], name
 
 
+# Ways PowerShell turns text into code; the scripts' data must never meet one. The bootstrap alone makes a script block,
+# from the collection's own script text.
+EVALUATES_TEXT = re.compile(r"Invoke-Expression|\biex\b|ExpandString|ScriptBlock\]::Create|NewScriptBlock|Add-Type|\$ExecutionContext", re.IGNORECASE)
+# The format operator with a format string that is not a literal could take its format from data.
+FORMAT_OPERATOR = re.compile(r"(\S+)\s+-f\s", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name,text", [item for item in shipped_scripts() if item[0] != "bootstrap"], ids=lambda value: str(value)[:40])
+def test_no_script_evaluates_text_as_code(name, text):
+    assert EVALUATES_TEXT.findall(text) == [], name
+    assert [token for token in FORMAT_OPERATOR.findall(text) if not token.endswith(("'", '"'))] == [], name
+
+
 def test_the_grammar_finds_errors():
     # Guards the test itself: a broken script must be reported.
     assert syntax_errors("if ($x { Write-Output 1 }")
@@ -55,3 +68,5 @@ def test_every_script_module_is_checked():
     assert {name for name, _text in shipped_scripts()} >= {"mabs/read_protection_state", "mabs/apply_protection_plan", "mabs/read_recovery_state",
                                                            "mabs/start_recovery", "mabs/read_recovery_job"}
     assert AUTOMATIC_VARIABLES.findall("$host = 1") and not AUTOMATIC_VARIABLES.findall("$hostName = 1; if ($host -eq 1) {}")
+    assert EVALUATES_TEXT.findall("Invoke-Expression $x") and EVALUATES_TEXT.findall("[ScriptBlock]::Create($d)")
+    assert FORMAT_OPERATOR.findall("$template -f $a") == ["$template"]
