@@ -199,3 +199,33 @@ def test_no_password_appears_in_any_output(lab, mabs_estate, mabs_args):
     wrong = run_module("hyperv_protection_group", group_args(mabs_args, [SQL01], winrm_password=password + "x"))
     assert wrong.failed and wrong["step"] == "read_protection_state" and "refused the logon" in wrong["msg"]
     assert password not in wrong.output
+
+
+def test_a_vm_renamed_since_it_was_protected_is_still_the_same_member(lab, mabs_estate, mabs_args):
+    mabs_estate()
+    assert run_module("hyperv_protection_group", group_args(mabs_args, [SQL01]))["changed"]
+    estate = admin(lab, "GET", "/estate", service="mabs")
+    estate["vms"]["1f0a6f1e-0000-4000-8000-000000000001"]["name"] = "SQL01-renamed"
+    admin(lab, "PUT", "/estate", estate, service="mabs")
+    renamed = run_module("hyperv_protection_group", group_args(mabs_args, [{"host": "HV01.contoso.com", "vm": "SQL01-renamed"}]), diff=True)
+    assert not renamed.failed and not renamed["changed"] and renamed["plan"] == [], renamed.result
+    # DPM still names the data source as it was when protected; the VM's id ties them together.
+    assert renamed["diff"]["before"]["members"] == ["SQL01"] and renamed["members"][0]["name"] == "SQL01-renamed"
+
+
+def test_a_read_is_retried_when_the_host_is_unavailable_and_a_failed_apply_records_nothing(lab, mabs_estate, mabs_args):
+    mabs_estate()
+    admin(lab, "POST", "/faults", {"operation": "create_shell", "status": 503, "count": 1, "retry_after": 1}, service="mabs")
+    preview = run_module("hyperv_protection_group", group_args(mabs_args, [SQL01]), check=True)
+    assert not preview.failed and preview["changed"], preview.result
+    assert [entry["script"] for entry in scripts_run(lab)] == ["mabs/read_protection_state"]
+
+    admin(lab, "DELETE", "/requests", service="mabs")
+    # The read's shell passes; the apply's is refused: a script that changes things is never sent twice.
+    admin(lab, "POST", "/faults", {"operation": "create_shell", "after": 1, "status": 503, "count": 1}, service="mabs")
+    failed = run_module("hyperv_protection_group", group_args(mabs_args, [SQL01]))
+    assert failed.failed and failed["step"] == "apply_protection_plan" and "503" in failed["msg"], failed.result
+    assert groups(lab) == {}
+    assert [entry["script"] for entry in scripts_run(lab)] == ["mabs/read_protection_state"]
+    assert run_module("hyperv_protection_group", group_args(mabs_args, [SQL01]))["changed"]
+    assert len(groups(lab)) == 1
