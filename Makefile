@@ -80,6 +80,7 @@ build: setup
 	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
 	  $(BIN)/ansible-galaxy collection install --offline -p $(INSTALLED) $(BUILD)/drkit-microsoft-*.tar.gz
 	tests/tools/check-installed.sh $(INSTALLED)
+	VENV_BIN=$(BIN) tests/tools/ee-context.sh $(INSTALLED)
 
 test: setup sanity units lint build integration molecule
 
