@@ -93,3 +93,24 @@ def test_the_recovery_playbook_refuses_two_servers(mabs_inventory):
                                     "-e", json.dumps({"drkit_recovery_vm": {"host": "HV01.contoso.com", "vm": "SQL01"},
                                                       "drkit_recovery_location": "original"}))
     assert code != 0 and "limit the play to it" in output, output[-3000:]
+
+
+def test_the_restore_preview_callback_sums_up_a_check_mode_run(lab, mabs_estate, mabs_inventory, tmp_path):
+    def protected(estate):
+        estate["servers"]["mabs01.contoso.com"]["groups"]["g1"] = {"name": "Hyper-V VMs", "members": [SQL01], "policy": None,
+                                                                   "replica_creation": {"method": "now", "at": None}, "created": "x"}
+        estate["recovery_points"][SQL01] = [{"server": "mabs01.contoso.com", "time": "2026-11-20T20:00:00.000000Z", "location": "Disk"}]
+    before = mabs_estate(protected)
+    report = tmp_path / "preview.html"
+    code, output = ansible_playbook("-i", mabs_inventory, "playbooks/mabs_hyperv_recovery.yml", "--check", "-e", "drkit_mabs_server=MABS01.contoso.com",
+                                    "-e", json.dumps({"drkit_recovery_vm": {"host": "HV01.contoso.com", "vm": "SQL01"},
+                                                      "drkit_recovery_location": "original", "drkit_recovery_approved": True}),
+                                    env={"ANSIBLE_CALLBACKS_ENABLED": "drkit.microsoft.restore_preview", "DRKIT_RESTORE_PREVIEW_HTML": str(report)})
+    assert code == 0, output[-4000:]
+    summary = output[output.index("RESTORE PREVIEW (check mode: nothing was changed)"):]
+    assert "MABS01.contoso.com\n  would overwrite (1)\n    recover_vm_to_original_instance SQL01 (destructive, irreversible)" in summary, summary
+    assert "deleted and replaced" in summary
+    assert "TOTAL: 1 host(s); 1 overwrite; 1 destructive, 1 irreversible; 1 notice(s)" in summary
+    page = report.read_text()
+    assert "<h2>MABS01.contoso.com</h2>" in page and "recover_vm_to_original_instance" in page
+    assert admin(lab, "GET", "/estate", service="mabs") == before

@@ -18,6 +18,13 @@ for path in "$root"/roles/*/; do
   "$bin/ansible-doc" -t role "drkit.microsoft.$role" >/dev/null
   echo "ansible-doc -t role drkit.microsoft.$role: ok"
 done
+for kind in callback filter; do
+  for path in "$root/plugins/$kind"/*.py; do
+    plugin=$(basename "$path" .py)
+    "$bin/ansible-doc" -t "$kind" "drkit.microsoft.$plugin" >/dev/null
+    echo "ansible-doc -t $kind drkit.microsoft.$plugin: ok"
+  done
+done
 for playbook in "$root"/playbooks/*.yml; do
   "$bin/ansible-playbook" --syntax-check -i localhost, "$playbook" >/dev/null
   echo "syntax-check $(basename "$playbook"): ok"
