@@ -1,20 +1,76 @@
-"""Running the collection's playbooks with ansible-playbook, and reading what they did to the lab."""
+"""Running the collection's playbooks through ansible-runner (AWX's engine), and reading what they did to the lab.
+
+Every run's artifacts are checked as AWX would keep them: the status agrees with the return code, there are events,
+and no secret of the inventory (any value under a key naming a password, secret, key or token) is in any artifact:
+events, stdout, command line.
+"""
+import glob
 import hashlib
 import os
-import subprocess
+import shlex
 import sys
+import tempfile
+
+import ansible_runner
+import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+SECRET_KEYS = ("password", "secret", "key", "token", "sas")
 
 
 def ansible_playbook(*arguments, cwd=REPO, env=None):
-    """(return code, stdout + stderr) of ansible-playbook with the collection and its dependencies on the collections path;
-    *env* adds to the environment (the lab's CA for Azure, for example)."""
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default", **(env or {}))
-    done = subprocess.run([ANSIBLE_PLAYBOOK] + list(arguments), cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
-                          check=False)
-    return done.returncode, done.stdout + done.stderr
+    """(return code, stdout) of ansible-playbook with *arguments* (``-i INVENTORY``, the playbook, options), run by
+    ansible-runner with the collection and its dependencies on the collections path; *env* adds to the environment."""
+    arguments = list(arguments)
+    inventory = arguments.pop(arguments.index("-i") + 1)
+    arguments.remove("-i")
+    playbook = next(argument for argument in arguments if argument.endswith(".yml") and not argument.startswith("-"))
+    arguments.remove(playbook)
+    inventory_file = os.path.join(cwd, inventory)
+    # ansible-runner takes an inventory file, or inventory text: a list of hosts ("a,b,") becomes one host per line.
+    runner_inventory = os.path.abspath(inventory_file) if os.path.isfile(inventory_file) else "\n".join(host for host in inventory.split(",") if host)
+    private = tempfile.mkdtemp(prefix="drkit-runner-")
+    envvars = dict(ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
+                   **(env or {}))
+    run = ansible_runner.run(private_data_dir=private, project_dir=cwd, playbook=os.path.join(cwd, playbook), inventory=runner_inventory,
+                             cmdline=shlex.join(arguments), envvars=envvars, quiet=True, timeout=600,
+                             # ansible-runner gives the run a terminal: an operator gate's pause is answered with an empty
+                             # line, as a run without one answers it (only DONE passes a gate).
+                             passwords={r"Type DONE and press Enter[^\n]*:": ""})
+    output = run.stdout.read()
+    plays = not {"--list-tasks", "--list-hosts", "--syntax-check"} & set(arguments)
+    _check_artifacts(run, private, inventory_secrets(inventory_file) if os.path.isfile(inventory_file) else set(), output, plays)
+    return run.rc, output
+
+
+def inventory_secrets(path):
+    """Every string under a key that names a secret, anywhere in the inventory file."""
+    with open(path, encoding="utf-8") as handle:
+        found, pending = set(), [yaml.safe_load(handle)]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, str) and any(word in str(key).lower() for word in SECRET_KEYS) and len(value) >= 8:
+                    found.add(value)
+                else:
+                    pending.append(value)
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
+
+
+def _check_artifacts(run, private, secrets, output, plays):
+    assert run.status == ("successful" if run.rc == 0 else "failed"), (run.status, run.rc, output[-3000:])
+    kinds = [event["event"] for event in run.events]
+    if plays:
+        assert "playbook_on_start" in kinds and ("playbook_on_stats" in kinds or run.rc != 0), "events %s:\n%s" % (sorted(set(kinds)), output[-3000:])
+    for path in glob.glob(os.path.join(private, "artifacts", "**", "*"), recursive=True):
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+            leaked = [secret[:4] + "..." for secret in secrets if secret in text]
+            assert not leaked, "%s holds secret(s) %s" % (os.path.relpath(path, private), leaked)
 
 
 def lab_sql_state(lab_state_dir):
