@@ -68,6 +68,8 @@ integration: setup
 
 lint: setup
 	$(BIN)/ansible-lint --offline --profile production roles playbooks
+	cd $(COLLECTIONS)/ansible_collections/drkit/microsoft && \
+	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs=all --disallow-unknown-collection-refs .
 
 molecule: setup
 	tests/tools/molecule.sh
