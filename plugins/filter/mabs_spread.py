@@ -68,13 +68,15 @@ def mabs_spread(surveys, group, max_vms=800, max_terabytes=80):
     assignment = dict((server["name"], []) for server in servers)
     unplaced = []
     pending = sorted(vms.values(), key=lambda vm: (-vm["size_bytes"], vm["name"]))
+    kept = set()
     for vm in pending:
         keeper = next((server for server in servers if vm["vm_id"] in server["kept"]), None)
         if keeper is not None:
             assignment[keeper["name"]].append(_member(vm))
+            kept.add(vm["vm_id"])
     limit_bytes = max_terabytes * TIB
     for vm in pending:
-        if any(vm["vm_id"] in server["kept"] for server in servers):
+        if vm["vm_id"] in kept:
             continue
         candidates = [server for server in servers if vm["vm_id"] in server["reachable"]
                       and server["count"] + 1 <= max_vms and server["bytes"] + vm["size_bytes"] <= limit_bytes]

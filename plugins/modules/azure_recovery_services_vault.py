@@ -89,9 +89,8 @@ protected_items:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure import backup, vault
-from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.module import azure_login, azure_module
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import check_wait_timeout
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
 
@@ -105,18 +104,16 @@ def argument_spec():
         cross_region_restore=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),
     )
-    spec.update(AZURE_AUTH_ARGUMENT_SPEC)
     return spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = azure_module(argument_spec())
     params = module.params
     with reported_errors(module):
         check_wait_timeout(params)
         desired = vault.desired_vault(params)  # the rules that need no call, first
-        settings = resolve_azure_auth(params)
-        credential = azure_credential(settings)
+        settings, credential = azure_login(params)
         vaults = backup.vault_client(settings, credential)
         resource = backup.get_vault(vaults, params["resource_group"], params["name"])
         protected = 0

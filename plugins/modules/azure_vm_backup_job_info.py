@@ -78,20 +78,18 @@ job:
       type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure import backup, jobs
-from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.module import azure_login, azure_module
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors
 
 
 def main():
     spec = dict(backup.RECOVERY_SERVICES_ARGUMENT_SPEC, job_id=dict(type="str", required=True))
-    spec.update(AZURE_AUTH_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = azure_module(spec)
     params = module.params
     with reported_errors(module):
-        settings = resolve_azure_auth(params)
-        client = backup.backup_client(settings, azure_credential(settings))
+        settings, credential = azure_login(params)
+        client = backup.backup_client(settings, credential)
         job = backup.get_job(client, params["resource_group"], params["vault_name"], params["job_id"])
         module.exit_json(changed=False, job=jobs.job_summary(job))
 

@@ -84,9 +84,8 @@ job:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure import backup, jobs
-from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.module import azure_login, azure_module
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import check_wait_timeout
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
@@ -104,12 +103,11 @@ def argument_spec():
         wait_timeout=dict(type="int", default=3600),
     )
     spec.update(backup.RECOVERY_SERVICES_ARGUMENT_SPEC)
-    spec.update(AZURE_AUTH_ARGUMENT_SPEC)
     return spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = azure_module(argument_spec())
     params = module.params
     with reported_errors(module):
         check_wait_timeout(params)
@@ -117,8 +115,8 @@ def main():
         if not vm.get("name") or not vm.get("resource_group"):
             raise InvalidParameter("vm", "needs name and resource_group")
         expiry = jobs.retain_until(params["retain_until"])
-        settings = resolve_azure_auth(params)
-        client = backup.backup_client(settings, azure_credential(settings))
+        settings, credential = azure_login(params)
+        client = backup.backup_client(settings, credential)
         container, item = backup.protection_names(vm["resource_group"], vm["name"])
         protected = backup.get_protected_item(client, params["resource_group"], params["vault_name"], container, item)
         if protected is None:

@@ -153,9 +153,8 @@ diff:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure import backup, backup_policy, policy_plan
-from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.module import azure_login, azure_module
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import check_wait_timeout
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors, run_plan
 
@@ -180,18 +179,17 @@ def argument_spec():
         wait_timeout=dict(type="int", default=600),
     )
     spec.update(backup.RECOVERY_SERVICES_ARGUMENT_SPEC)
-    spec.update(AZURE_AUTH_ARGUMENT_SPEC)
     return spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = azure_module(argument_spec())
     params = module.params
     with reported_errors(module):
         check_wait_timeout(params)
         desired = backup_policy.desired_policy(params)  # every rule, before any call
-        settings = resolve_azure_auth(params)
-        client = backup.backup_client(settings, azure_credential(settings))
+        settings, credential = azure_login(params)
+        client = backup.backup_client(settings, credential)
         current = backup.get_policy(client, params["resource_group"], params["vault_name"], params["name"])
         plan = policy_plan.plan_policy(params["name"], params["vault_name"], current, desired)
 

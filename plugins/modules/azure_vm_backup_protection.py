@@ -102,9 +102,8 @@ protected_items:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure import backup, protection
-from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.module import azure_login, azure_module
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import ArmClient, check_wait_timeout
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.compute import get_vm
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
@@ -121,7 +120,6 @@ def argument_spec():
         wait_timeout=dict(type="int", default=900),
     )
     spec.update(backup.RECOVERY_SERVICES_ARGUMENT_SPEC)
-    spec.update(AZURE_AUTH_ARGUMENT_SPEC)
     return spec
 
 
@@ -144,13 +142,12 @@ def read_vms(params, arm, client):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = azure_module(argument_spec())
     params = module.params
     with reported_errors(module):
         check_wait_timeout(params)
         protection.validate_request(params)  # every rule that needs no call, first
-        settings = resolve_azure_auth(params)
-        credential = azure_credential(settings)
+        settings, credential = azure_login(params)
         client = backup.backup_client(settings, credential)
         vault_document = backup.get_vault(backup.vault_client(settings, credential), params["resource_group"], params["vault_name"])
         if vault_document is None:

@@ -77,9 +77,8 @@ vms:
       type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure import backup, protection
-from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.module import azure_login, azure_module
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import ArmClient
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.compute import get_vm
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import reported_errors
@@ -87,13 +86,11 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.core.module import
 
 def main():
     spec = dict(vms=dict(type="list", elements="dict", required=True))
-    spec.update(AZURE_AUTH_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = azure_module(spec)
     params = module.params
     with reported_errors(module):
         protection.validate_vms(params["vms"])
-        settings = resolve_azure_auth(params)
-        credential = azure_credential(settings)
+        settings, credential = azure_login(params)
         arm, client = ArmClient(settings, credential), backup.backup_client(settings, credential)
         report = []
         for vm_ref in params["vms"]:

@@ -131,8 +131,7 @@ vm:
       type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.drkit.microsoft.plugins.module_utils.azure.auth import AZURE_AUTH_ARGUMENT_SPEC, azure_credential, resolve_azure_auth
+from ansible_collections.drkit.microsoft.plugins.module_utils.azure.module import azure_login, azure_module
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.client import ArmClient, check_wait_timeout
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.compute import begin_power_action, get_vm, power_state, vm_summary
 from ansible_collections.drkit.microsoft.plugins.module_utils.azure.vm_power import ACTION_TYPES, POWER_STATES, plan_power
@@ -147,17 +146,16 @@ def argument_spec():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1200),
     )
-    spec.update(AZURE_AUTH_ARGUMENT_SPEC)
     return spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = azure_module(argument_spec())
     params = module.params
     with reported_errors(module):
         check_wait_timeout(params)
-        settings = resolve_azure_auth(params)
-        client = ArmClient(settings, azure_credential(settings))
+        settings, credential = azure_login(params)
+        client = ArmClient(settings, credential)
         vm = get_vm(client, params["resource_group"], params["name"])
         before = power_state(vm)
         plan = plan_power(vm["id"], params["name"], before, params["state"])

@@ -183,6 +183,7 @@ import time
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter, fail
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.secrets import scrub_data
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.timestamps import parse_utc_time
 from ansible_collections.drkit.microsoft.plugins.module_utils.mabs import api, members, recovery_plan
 from ansible_collections.drkit.microsoft.plugins.module_utils.winrm.connection import WindowsHost
 from ansible_collections.drkit.microsoft.plugins.module_utils.winrm.module import winrm_module
@@ -216,7 +217,7 @@ def validated_request(params):
     if params["wait_timeout"] < 1 or params["poll_interval"] < 1:
         raise InvalidParameter("wait_timeout" if params["wait_timeout"] < 1 else "poll_interval", "must be at least 1 second")
     return {"host": WindowsHost(params), "vm": vm, "target": recovery_plan.validated_target(params),
-            "time": recovery_plan.parse_time("recovery_point_time", wanted) if wanted else None}
+            "time": parse_utc_time(wanted, "recovery_point_time") if wanted else None}
 
 
 def main():

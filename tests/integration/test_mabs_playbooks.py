@@ -33,6 +33,13 @@ def both_servers_attached(estate):
     estate["servers"]["mabs01.contoso.com"]["other_protected_vm_count"] = 798
 
 
+def sql01_protected(estate):
+    """SQL01 in group Hyper-V VMs on MABS01, with one disk recovery point."""
+    estate["servers"]["mabs01.contoso.com"]["groups"]["g1"] = {"name": "Hyper-V VMs", "members": [SQL01], "policy": None,
+                                                               "replica_creation": {"method": "now", "at": None}, "created": "x"}
+    estate["recovery_points"][SQL01] = [{"server": "mabs01.contoso.com", "time": "2026-11-20T20:00:00.000000Z", "location": "Disk"}]
+
+
 def members_by_server(lab):
     servers = admin(lab, "GET", "/estate", service="mabs")["servers"]
     return dict((name, sorted(vm_id for group in server["groups"].values() for vm_id in group["members"])) for name, server in servers.items())
@@ -70,11 +77,7 @@ def test_a_failed_prerequisite_stops_the_playbook_before_any_server_changes(lab,
 
 
 def test_the_recovery_playbook_previews_stops_until_approved_then_recovers_once(lab, mabs_estate, mabs_inventory):
-    def protected(estate):
-        estate["servers"]["mabs01.contoso.com"]["groups"]["g1"] = {"name": "Hyper-V VMs", "members": [SQL01], "policy": None,
-                                                                   "replica_creation": {"method": "now", "at": None}, "created": "x"}
-        estate["recovery_points"][SQL01] = [{"server": "mabs01.contoso.com", "time": "2026-11-20T20:00:00.000000Z", "location": "Disk"}]
-    mabs_estate(protected)
+    mabs_estate(sql01_protected)
     arguments = ["-i", mabs_inventory, "playbooks/mabs_hyperv_recovery.yml", "-e", "drkit_mabs_server=MABS01.contoso.com",
                  "-e", json.dumps({"drkit_recovery_vm": {"host": "HV01.contoso.com", "vm": "SQL01"}, "drkit_recovery_location": "original"})]
     code, output = ansible_playbook(*arguments)
@@ -96,11 +99,7 @@ def test_the_recovery_playbook_refuses_two_servers(mabs_inventory):
 
 
 def test_the_restore_preview_callback_sums_up_a_check_mode_run(lab, mabs_estate, mabs_inventory, tmp_path):
-    def protected(estate):
-        estate["servers"]["mabs01.contoso.com"]["groups"]["g1"] = {"name": "Hyper-V VMs", "members": [SQL01], "policy": None,
-                                                                   "replica_creation": {"method": "now", "at": None}, "created": "x"}
-        estate["recovery_points"][SQL01] = [{"server": "mabs01.contoso.com", "time": "2026-11-20T20:00:00.000000Z", "location": "Disk"}]
-    before = mabs_estate(protected)
+    before = mabs_estate(sql01_protected)
     report = tmp_path / "preview.html"
     code, output = ansible_playbook("-i", mabs_inventory, "playbooks/mabs_hyperv_recovery.yml", "--check", "-e", "drkit_mabs_server=MABS01.contoso.com",
                                     "-e", json.dumps({"drkit_recovery_vm": {"host": "HV01.contoso.com", "vm": "SQL01"},

@@ -8,16 +8,15 @@ Usage: lab_mabs.py <lab inventory> estate spread     the demo estate with every 
        lab_mabs.py <lab inventory> restored VM_ID     print the recovery point the VM was restored from, or nothing
 """
 import copy
-import json
 import os
-import ssl
 import sys
-import urllib.request
 
 import yaml
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lab"))
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(TESTS, "lab"), os.path.join(TESTS, "integration")]
 
+from lab_admin import admin  # noqa: E402  pylint: disable=wrong-import-position
 from mabslab import estate as estates  # noqa: E402  pylint: disable=wrong-import-position
 
 SQL01 = "1f0a6f1e-0000-4000-8000-000000000001"
@@ -37,26 +36,18 @@ def protected(estate):
 ESTATES = {"spread": spread, "protected": protected}
 
 
-def admin(lab, method, path, body=None):
-    context = ssl.create_default_context(cafile=lab["drkit_lab_ca_bundle"])
-    request = urllib.request.Request(lab["drkit_lab_mabs_admin"] + path, method=method, headers={"Content-Type": "application/json"},
-                                     data=json.dumps(body).encode() if body is not None else None)
-    with urllib.request.urlopen(request, context=context) as answer:
-        return json.load(answer)
-
-
 def main(inventory_path, command, argument):
     with open(inventory_path, encoding="utf-8") as stream:
         lab = yaml.safe_load(stream)["all"]["vars"]
     if command == "estate":
         estate = estates.demo_estate()
         ESTATES[argument](estate)
-        admin(lab, "PUT", "/estate", estate)
+        admin(lab, "PUT", "/estate", estate, service="mabs")
     elif command == "members":
-        server = admin(lab, "GET", "/estate")["servers"][argument.lower()]
+        server = admin(lab, "GET", "/estate", service="mabs")["servers"][argument.lower()]
         print("\n".join(sorted(vm_id for group in server["groups"].values() for vm_id in group["members"])))
     elif command == "restored":
-        print(admin(lab, "GET", "/estate")["vms"][argument].get("restored_from") or "")
+        print(admin(lab, "GET", "/estate", service="mabs")["vms"][argument].get("restored_from") or "")
     else:
         sys.exit(__doc__)
 

@@ -16,12 +16,17 @@ def utc_stamp(moment):
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def parse_utc(value, parameter):
-    """Parse an ISO 8601 time given by a user; a time without offset is taken as UTC."""
+def parse_utc_time(value, parameter):
+    """An ISO 8601 time given by a user (or read from a service) as an aware UTC datetime; without offset it is UTC."""
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise InvalidParameter(parameter, "must be an ISO 8601 time such as 2026-11-23T06:00:00Z, not %r" % value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return utc_stamp(moment)
+    return moment.astimezone(timezone.utc)
+
+
+def parse_utc(value, parameter):
+    """Parse an ISO 8601 time given by a user into a stamp (:func:`utc_stamp`); a time without offset is taken as UTC."""
+    return utc_stamp(parse_utc_time(value, parameter))

@@ -10,11 +10,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import re
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.plan import ActionType, Plan
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.timestamps import parse_utc_time
 from ansible_collections.drkit.microsoft.plugins.module_utils.mabs.members import normalized_id
 
 RECOVER_TO_ORIGINAL = ActionType("recover_vm_to_original_instance", "overwrite", destructive=True, reversible=False)
@@ -25,26 +25,7 @@ ACTION_TYPES = {"original": RECOVER_TO_ORIGINAL, "alternate_host": RECOVER_TO_AL
 MAX_DIRECTORY_PATH = 248
 _WINDOWS_PATH = re.compile(r"^([A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+)")
 _FORBIDDEN_PATH_CHARACTERS = re.compile(r"[/*?\"<>|]|:(?!\\)")
-_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:?\d{2})?$")
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
-
-
-def parse_time(parameter, text):
-    """An ISO 8601 time (seconds, fractions and offset optional) as aware UTC; without an offset it is taken as UTC."""
-    match = _ISO_TIME.match(text.strip())
-    if not match:
-        raise InvalidParameter(parameter, "%r is not an ISO 8601 time such as 2026-11-20T20:00:00Z" % text)
-    date, hour, minute, second, fraction, offset = match.groups()
-    try:
-        moment = datetime.datetime.strptime("%s %s:%s:%s" % (date, hour, minute, second or "00"), "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        raise InvalidParameter(parameter, "%r is not a valid date and time" % text)
-    moment = moment.replace(microsecond=int((fraction or "0").ljust(6, "0")[:6]), tzinfo=datetime.timezone.utc)
-    if offset and offset != "Z":
-        sign = -1 if offset.startswith("-") else 1
-        digits = offset[1:].replace(":", "")
-        moment -= sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return moment
 
 
 def validated_target(params):
@@ -91,7 +72,7 @@ def choose_datasource(state, vm):
 
 def choose_recovery_point(source, wanted_time, match, location):
     """The recovery point: the latest (at or before *wanted_time*), or the one exactly at *wanted_time*."""
-    points = [dict(point, moment=parse_time("recovery_point_time", point["time"])) for point in source["recovery_points"]
+    points = [dict(point, moment=_moment(point["time"])) for point in source["recovery_points"]
               if location == "any" or point["location"].lower() == location]
     if not points:
         raise DrkitError("%s has no %srecovery point" % (source["name"], "" if location == "any" else location + " "),
@@ -138,7 +119,7 @@ def _earlier_recovery(state, request):
     """The ledger's record of the same recovery, if its job succeeded or still runs."""
     for recovery in state["recoveries"]:
         same = all(str(recovery.get(key) or "") == str(request[key] or "") for key in ("datasource_id", "location", "target_server", "target_path"))
-        same_point = parse_time("recovery_point_time", recovery["recovery_point_time"]) == parse_time("recovery_point_time", request["recovery_point_time"])
+        same_point = _moment(recovery["recovery_point_time"]) == _moment(request["recovery_point_time"])
         job = recovery["job"]
         # A job DPM no longer lists (Unknown) proves nothing either way: the recovery is planned again.
         if same and same_point and (job["status"] == "Succeeded" or (job["status"] != "Unknown" and not job["has_completed"])):
@@ -161,6 +142,10 @@ def _notices(source, point, target, target_server):
         yield "the files of %s at %s are copied to %s on %s; no VM is registered" % (source["name"], when, target["target_path"], target_server)
     if point["location"].lower() == "online":
         yield "the recovery point is in Azure: its data is downloaded first, which takes longer than a recovery from disk"
+
+
+def _moment(text):
+    return parse_utc_time(text, "recovery_point_time")
 
 
 def _iso(moment):

@@ -57,12 +57,14 @@ def apply_protection_plan(estate, server_key, data, _session):
     estates.settle(estate)
     server = estate["servers"][server_key]
     working, group_id = None, None
+    # DPM's data source ids of this server, computed once: an apply may name hundreds of members.
+    vm_of_datasource = dict((estates.datasource_id(server_key, vm_id), vm_id) for vm_id in estate["vms"])
     for action in data["actions"]:
         detail, kind = action["detail"], action["action"]
         if kind == "create_protection_group":
             group_id = estates.datasource_id(server_key, "group/" + estates.iso(estates.now()))
             working = {"name": data["group_name"], "members": [], "policy": None, "replica_creation": None, "created": estates.iso(estates.now())}
-            _add_members(estate, server_key, working, detail["members"])
+            _add_members(estate, server_key, working, detail["members"], vm_of_datasource)
             working["replica_creation"] = detail["replica_creation"]
             working["policy"] = copy.deepcopy(detail["policy"])
             continue
@@ -70,11 +72,11 @@ def apply_protection_plan(estate, server_key, data, _session):
             group_id = detail["group_id"]
             working = copy.deepcopy(_existing_group(estate, server_key, group_id, data["group_name"]))
         if kind == "add_protection_group_members":
-            _add_members(estate, server_key, working, detail["members"])
+            _add_members(estate, server_key, working, detail["members"], vm_of_datasource)
             working["replica_creation"] = detail["replica_creation"]
         elif kind in ("remove_protection_group_members", "remove_protection_group_members_and_data", "delete_protection_group",
                       "delete_protection_group_and_data"):
-            ids = set(_vm_of_datasource(estate, server_key, member["datasource_id"]) for member in detail["members"])
+            ids = set(vm_of_datasource.get(member["datasource_id"]) for member in detail["members"])
             for vm_id in ids & set(working["members"]):
                 working["members"].remove(vm_id)
                 _release(estate, server_key, vm_id, detail["keep_disk_data"])
@@ -226,10 +228,10 @@ def _existing_group(estate, server_key, group_id, name):
     return group
 
 
-def _add_members(estate, server_key, working, members):
+def _add_members(estate, server_key, working, members, vm_of_datasource):
     server = estate["servers"][server_key]
     for member in members:
-        vm_id = _vm_of_datasource(estate, server_key, member["datasource_id"])
+        vm_id = vm_of_datasource.get(member["datasource_id"])
         if vm_id is None or not _inquirable(estate, server_key, vm_id):
             raise ScriptFailure("MABS does not find the data source of %s on %s" % (member["name"], member["computer"]),
                                 "RuntimeException", "OperationStopped")
@@ -249,10 +251,6 @@ def _inquirable(estate, server_key, vm_id):
     return attached.get(vm["host"], {}).get("agent_state") == "ok" or (
         host["cluster"] and any(estate["hosts"].get(key, {}).get("cluster") == host["cluster"] and value["agent_state"] == "ok"
                                 for key, value in attached.items()))
-
-
-def _vm_of_datasource(estate, server_key, source_id):
-    return next((vm_id for vm_id in estate["vms"] if estates.datasource_id(server_key, vm_id) == source_id), None)
 
 
 def _release(estate, server_key, vm_id, keep_disk_data):

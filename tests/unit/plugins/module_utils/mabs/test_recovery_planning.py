@@ -4,6 +4,7 @@ import datetime
 import pytest
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import DrkitError, InvalidParameter
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.timestamps import parse_utc_time
 from ansible_collections.drkit.microsoft.plugins.module_utils.mabs import recovery_plan
 
 UTC = datetime.timezone.utc
@@ -23,13 +24,13 @@ ORIGINAL = {"location": "original", "target_host": None, "target_path": None, "s
     ("2026-11-20 20:00", datetime.datetime(2026, 11, 20, 20, 0, tzinfo=UTC)),
 ])
 def test_times_are_read_as_iso_8601_in_utc(text, expected):
-    assert recovery_plan.parse_time("recovery_point_time", text) == expected
+    assert parse_utc_time(text, "recovery_point_time") == expected
 
 
 @pytest.mark.parametrize("text", ["yesterday", "2026-13-01T00:00:00Z", "2026-11-20T25:00:00Z"])
 def test_a_time_that_is_not_one_names_the_option(text):
     with pytest.raises(InvalidParameter) as raised:
-        recovery_plan.parse_time("recovery_point_time", text)
+        parse_utc_time(text, "recovery_point_time")
     assert raised.value.parameter == "recovery_point_time"
 
 
