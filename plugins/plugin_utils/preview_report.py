@@ -19,12 +19,16 @@ class PreviewReport(object):
     def __init__(self):
         self.hosts = {}  # host -> {"actions": [...], "notices": [...]}
 
+    def include(self, host):
+        """The entry of *host*, listed even when no task gave it a plan (it would change nothing)."""
+        return self.hosts.setdefault(host, {"actions": [], "notices": []})
+
     def add(self, host, task, result):
         """Take the plan and notices of one task result (and of each loop item)."""
         for item in [result] + list(result.get("results") or []):
             if not isinstance(item, dict) or not isinstance(item.get("plan"), list):
                 continue
-            entry = self.hosts.setdefault(host, {"actions": [], "notices": []})
+            entry = self.include(host)
             for action in item["plan"]:
                 if not isinstance(action, dict) or action.get("effect") == "verify":
                     continue

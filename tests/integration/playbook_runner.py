@@ -18,6 +18,12 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SECRET_KEYS = ("password", "secret", "key", "token", "sas")
 
 
+class PlaybookOutput(str):
+    """A run's stdout, with ``stats``: the set_stats data AWX passes to a workflow's next nodes (the stats event's artifact_data)."""
+
+    stats = None
+
+
 def ansible_playbook(*arguments, cwd=REPO, env=None):
     """(return code, stdout) of ansible-playbook with *arguments* (``-i INVENTORY``, the playbook, options), run by
     ansible-runner with the collection and its dependencies on the collections path; *env* adds to the environment."""
@@ -40,6 +46,8 @@ def ansible_playbook(*arguments, cwd=REPO, env=None):
     output = run.stdout.read()
     plays = not {"--list-tasks", "--list-hosts", "--syntax-check"} & set(arguments)
     _check_artifacts(run, private, inventory_secrets(inventory_file) if os.path.isfile(inventory_file) else set(), output, plays)
+    output = PlaybookOutput(output)
+    output.stats = next((event["event_data"].get("artifact_data", {}) for event in run.events if event["event"] == "playbook_on_stats"), {})
     return run.rc, output
 
 

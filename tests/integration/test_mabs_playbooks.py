@@ -110,6 +110,11 @@ def test_the_restore_preview_callback_sums_up_a_check_mode_run(lab, mabs_estate,
     assert "MABS01.contoso.com\n  would overwrite (1)\n    recover_vm_to_original_instance SQL01 (destructive, irreversible)" in summary, summary
     assert "deleted and replaced" in summary
     assert "TOTAL: 1 host(s); 1 overwrite; 1 destructive, 1 irreversible; 1 notice(s)" in summary
+    # The same figures as set_stats data, for an AWX workflow to gate on.
+    assert {key: value for key, value in output.stats.items() if key != "drkit_preview"} == {
+        "drkit_preview_hosts": 1, "drkit_preview_actions": 1, "drkit_preview_destructive": 1, "drkit_preview_irreversible": 1,
+        "drkit_preview_notices": 1}
+    assert [action["action"] for action in output.stats["drkit_preview"]["MABS01.contoso.com"]["actions"]] == ["recover_vm_to_original_instance"]
     page = report.read_text()
     assert "<h2>MABS01.contoso.com</h2>" in page and "recover_vm_to_original_instance" in page
     assert admin(lab, "GET", "/estate", service="mabs") == before

@@ -85,6 +85,11 @@ def test_backup_then_a_restore_on_a_rebuilt_instance_previewed_gated_resumed_and
     plan = output[output.index("Orchestrator restore plan for sco-lab"):]
     assert "confirm shared instance" in plan and "restore service master key" in plan, plan
     assert "restore database %s" % database in plan and "database %s" % neighbour in plan, plan
+    previewed = output.stats["drkit_preview"]["sco-lab"]["actions"]
+    assert {"restore_service_master_key", "restore_database"} <= {action["action"] for action in previewed}, output.stats
+    assert output.stats["drkit_preview_actions"] == len(previewed) == 6
+    assert output.stats["drkit_preview_destructive"] == sum(action["destructive"] for action in previewed) >= 1
+    assert next(action for action in previewed if action["action"] == "restore_database")["destructive"]
     # Step 7 configures only the runbook server that is not the management server (step 4 did that one).
     step7 = plan[plan.index("Step 7."):plan.index("Step 8.")]
     assert step7.count("Step 7.") == 1 and "sco-rb02" in step7 and "sco-ms01" not in step7

@@ -31,6 +31,7 @@ PROCEDURE = {
         ("rms_nodes", "Record the cluster's AD RMS version"),
         ("rms_restore", "Preview the restore and apply the version gate"),
         ("rms_restore", "Show the restore preview"),
+        ("rms_restore", "Publish the preview for AWX workflows"),
         ("rms_restore", "Stop the AD RMS application pools on every server"),
         ("rms_restore", "Check that every server stopped serving"),
         ("rms_restore", "Restore the backup set the preview showed"),
@@ -168,6 +169,11 @@ def test_backup_then_restore_playbooks_with_preview_gate_and_idempotence(lab, la
     assert output.count("AD RMS restore preview for rms-lab: backup set pb-1") == 1
     assert "OVERWRITE %s: restore database" % config in output and "need a new rights account certificate" in output
     assert lab["drkit_lab_sql"]["login_password"] not in output
+    # What an AWX workflow's next node gets: the preview's counts and, for the host, what would be overwritten.
+    preview = output.stats["drkit_preview"]["rms-lab"]
+    assert {"action": "restore_database", "target": config, "effect": "overwrite", "destructive": True, "reversible": False} in preview["actions"]
+    assert output.stats["drkit_preview_destructive"] >= 1 and output.stats["drkit_preview_hosts"] == 1
+    assert any("rights account certificate" in notice for notice in preview["notices"])
 
     code, output = ansible_playbook("-i", inventory, "-e", "drkit_rms_without_nodes=true", "-e", "drkit_rms_version=6.3.9600",
                                     "playbooks/rms_restore.yml")
