@@ -67,7 +67,7 @@ integration: setup
 	  PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
 
 lint: setup
-	$(BIN)/ansible-lint --offline --profile production roles playbooks
+	$(BIN)/ansible-lint --offline --profile production roles playbooks extensions
 	cd $(COLLECTIONS)/ansible_collections/drkit/microsoft && \
 	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs=all --disallow-unknown-collection-refs .
 

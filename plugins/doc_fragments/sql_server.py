@@ -31,6 +31,7 @@ options:
     description:
       - SQL Server login, or C(DOMAIN\user) for a Windows login through FreeTDS (NTLM).
       - Required unless O(integrated_auth=true).
+      - When not set, the E(DRKIT_SQL_LOGIN_USER) environment variable (set by the collection's AWX credential type).
     type: str
   login_password:
     description:
@@ -38,6 +39,7 @@ options:
       - It travels only inside the ODBC connection string, quoted so that no character of it can add an attribute.
       - With FreeTDS it must not contain C(}), which FreeTDS 1.3 connection strings cannot carry.
       - The value is never logged.
+      - When not set, the E(DRKIT_SQL_LOGIN_PASSWORD) environment variable (set by the collection's AWX credential type).
     type: str
   integrated_auth:
     description:

@@ -37,11 +37,13 @@ options:
       - User to log on with, for example C(CONTOSO\backupadmin) or C(backupadmin@CONTOSO.COM).
       - Required with O(winrm_transport) V(ntlm), V(basic) and V(credssp).
       - With V(kerberos), the principal whose ticket to use; when not set, the default ticket of the controller's user.
+      - When not set, the E(DRKIT_WINRM_USER) environment variable (set by the collection's AWX credential type).
     type: str
   winrm_password:
     description:
       - Password of O(winrm_user). Required with O(winrm_transport) V(ntlm), V(basic) and V(credssp), refused with the others.
       - The value is never logged.
+      - When not set, the E(DRKIT_WINRM_PASSWORD) environment variable (set by the collection's AWX credential type).
     type: str
   winrm_transport:
     description:

@@ -6,6 +6,7 @@ events, stdout, command line.
 """
 import glob
 import hashlib
+import json
 import os
 import shlex
 import sys
@@ -24,9 +25,11 @@ class PlaybookOutput(str):
     stats = None
 
 
-def ansible_playbook(*arguments, cwd=REPO, env=None):
+def ansible_playbook(*arguments, cwd=REPO, env=None, extravars=None, secrets=()):
     """(return code, stdout) of ansible-playbook with *arguments* (``-i INVENTORY``, the playbook, options), run by
-    ansible-runner with the collection and its dependencies on the collections path; *env* adds to the environment."""
+    ansible-runner with the collection and its dependencies on the collections path; *env* adds to the environment,
+    *extravars* are passed as AWX passes them (ansible-runner's env/extravars), and *secrets* are checked for in the
+    artifacts beside the inventory's."""
     arguments = list(arguments)
     inventory = arguments.pop(arguments.index("-i") + 1)
     arguments.remove("-i")
@@ -39,13 +42,14 @@ def ansible_playbook(*arguments, cwd=REPO, env=None):
     envvars = dict(ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
                    **(env or {}))
     run = ansible_runner.run(private_data_dir=private, project_dir=cwd, playbook=os.path.join(cwd, playbook), inventory=runner_inventory,
-                             cmdline=shlex.join(arguments), envvars=envvars, quiet=True, timeout=600,
+                             cmdline=shlex.join(arguments), envvars=envvars, extravars=extravars, quiet=True, timeout=600,
                              # ansible-runner gives the run a terminal: an operator gate's pause is answered with an empty
                              # line, as a run without one answers it (only DONE passes a gate).
                              passwords={r"Type DONE and press Enter[^\n]*:": ""})
     output = run.stdout.read()
     plays = not {"--list-tasks", "--list-hosts", "--syntax-check"} & set(arguments)
-    _check_artifacts(run, private, inventory_secrets(inventory_file) if os.path.isfile(inventory_file) else set(), output, plays)
+    secrets = set(secrets) | (inventory_secrets(inventory_file) if os.path.isfile(inventory_file) else set())
+    _check_artifacts(run, private, secrets, output, plays, set(env or ()))
     output = PlaybookOutput(output)
     output.stats = next((event["event_data"].get("artifact_data", {}) for event in run.events if event["event"] == "playbook_on_stats"), {})
     return run.rc, output
@@ -68,7 +72,7 @@ def inventory_secrets(path):
     return found
 
 
-def _check_artifacts(run, private, secrets, output, plays):
+def _check_artifacts(run, private, secrets, output, plays, given_env):
     assert run.status == ("successful" if run.rc == 0 else "failed"), (run.status, run.rc, output[-3000:])
     kinds = [event["event"] for event in run.events]
     if plays:
@@ -77,6 +81,11 @@ def _check_artifacts(run, private, secrets, output, plays):
         if os.path.isfile(path):
             with open(path, encoding="utf-8", errors="replace") as handle:
                 text = handle.read()
+            if os.path.basename(path) == "command":
+                # ansible-runner records the environment it was given (mode 0600), as AWX's private job folder does; the
+                # variables the run was given (a credential's injectors) are in it by design, nothing else may be.
+                record = json.loads(text)
+                text = json.dumps(dict(record, env=dict((key, value) for key, value in record["env"].items() if key not in given_env)))
             leaked = [secret[:4] + "..." for secret in secrets if secret in text]
             assert not leaked, "%s holds secret(s) %s" % (os.path.relpath(path, private), leaked)
 

@@ -29,6 +29,11 @@ for playbook in "$root"/playbooks/*.yml; do
   "$bin/ansible-playbook" --syntax-check -i localhost, "$playbook" >/dev/null
   echo "syntax-check $(basename "$playbook"): ok"
 done
+# The AWX project's playbooks, as AWX runs them: the installed collection's playbooks imported by name.
+for playbook in "$root"/extensions/controller/project/*.yml; do
+  "$bin/ansible-playbook" --syntax-check -i localhost, "$playbook" >/dev/null
+  echo "syntax-check extensions/controller/project/$(basename "$playbook"): ok"
+done
 # What must never ship: lab dependencies, local state, caches.
 if find "$root" \( -name node_modules -o -name .lab -o -name .venv -o -name __pycache__ \) | grep -q .; then
   echo "the built collection carries local state or dependencies" >&2

@@ -27,6 +27,8 @@ __metaclass__ = type
 
 import re
 
+from ansible.module_utils.basic import env_fallback
+
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 
 FREETDS = "FreeTDS"
@@ -40,8 +42,9 @@ SQL_SERVER_ARGUMENT_SPEC = dict(
     login_host=dict(type="str", required=True),
     login_port=dict(type="int"),
     instance=dict(type="str"),
-    login_user=dict(type="str"),
-    login_password=dict(type="str", no_log=True),
+    # The environment is how AWX's credential types hand over a login (extensions/controller).
+    login_user=dict(type="str", fallback=(env_fallback, ["DRKIT_SQL_LOGIN_USER"])),
+    login_password=dict(type="str", no_log=True, fallback=(env_fallback, ["DRKIT_SQL_LOGIN_PASSWORD"])),
     integrated_auth=dict(type="bool", default=False),
     odbc_driver=dict(type="str", default=FREETDS),
     encrypt=dict(type="str", choices=["mandatory", "optional", "strict"], default="mandatory"),

@@ -16,6 +16,8 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible.module_utils.basic import env_fallback
+
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
 
 WINRM_ARGUMENT_SPEC = dict(
@@ -23,8 +25,9 @@ WINRM_ARGUMENT_SPEC = dict(
     winrm_port=dict(type="int"),
     winrm_scheme=dict(type="str", choices=["https", "http"], default="https"),
     winrm_path=dict(type="str", default="/wsman"),
-    winrm_user=dict(type="str"),
-    winrm_password=dict(type="str", no_log=True),
+    # The environment is how AWX's credential types hand over a login (extensions/controller).
+    winrm_user=dict(type="str", fallback=(env_fallback, ["DRKIT_WINRM_USER"])),
+    winrm_password=dict(type="str", no_log=True, fallback=(env_fallback, ["DRKIT_WINRM_PASSWORD"])),
     winrm_transport=dict(type="str", choices=["ntlm", "kerberos", "credssp", "certificate", "basic"], default="ntlm"),
     winrm_server_cert_validation=dict(type="str", choices=["validate", "ignore"], default="validate"),
     winrm_ca_trust_path=dict(type="path"),
