@@ -78,7 +78,7 @@ class CallbackModule(CallbackBase):
         outcome = result._result
         # A module that stopped before acting (a failed prerequisite) still says what it would have done.
         details = outcome.get("error_details") if isinstance(outcome.get("error_details"), dict) else {}
-        self.report.add(result._host.get_name(), task.get_name(), dict(outcome, plan=outcome.get("plan", details.get("plan"))))
+        self.report.add(result._host.get_name(), task.name or task.get_name(), dict(outcome, plan=outcome.get("plan", details.get("plan"))))
 
     def v2_playbook_on_stats(self, stats):
         if not self.report.hosts:

@@ -30,14 +30,15 @@ def ansible_playbook(*arguments, cwd=REPO, env=None, extravars=None, secrets=())
     ansible-runner with the collection and its dependencies on the collections path; *env* adds to the environment,
     *extravars* are passed as AWX passes them (ansible-runner's env/extravars), and *secrets* are checked for in the
     artifacts beside the inventory's."""
-    arguments = list(arguments)
-    inventory = arguments.pop(arguments.index("-i") + 1)
-    arguments.remove("-i")
+    arguments, inventories = list(arguments), []
+    while "-i" in arguments:
+        inventories.append(arguments.pop(arguments.index("-i") + 1))
+        arguments.remove("-i")
     playbook = next(argument for argument in arguments if argument.endswith(".yml") and not argument.startswith("-"))
     arguments.remove(playbook)
-    inventory_file = os.path.join(cwd, inventory)
-    # ansible-runner takes an inventory file, or inventory text: a list of hosts ("a,b,") becomes one host per line.
-    runner_inventory = os.path.abspath(inventory_file) if os.path.isfile(inventory_file) else "\n".join(host for host in inventory.split(",") if host)
+    inventory_files = [os.path.abspath(os.path.join(cwd, inventory)) for inventory in inventories if os.path.isfile(os.path.join(cwd, inventory))]
+    # ansible-runner takes inventory files, or inventory text: a list of hosts ("a,b,") becomes one host per line.
+    runner_inventory = inventory_files or "\n".join(host for host in inventories[0].split(",") if host)
     private = tempfile.mkdtemp(prefix="drkit-runner-")
     envvars = dict(ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
                    **(env or {}))
@@ -48,7 +49,7 @@ def ansible_playbook(*arguments, cwd=REPO, env=None, extravars=None, secrets=())
                              passwords={r"Type DONE and press Enter[^\n]*:": ""})
     output = run.stdout.read()
     plays = not {"--list-tasks", "--list-hosts", "--syntax-check"} & set(arguments)
-    secrets = set(secrets) | (inventory_secrets(inventory_file) if os.path.isfile(inventory_file) else set())
+    secrets = set(secrets).union(*[inventory_secrets(path) for path in inventory_files])
     _check_artifacts(run, private, secrets, output, plays, set(env or ()))
     output = PlaybookOutput(output)
     output.stats = next((event["event_data"].get("artifact_data", {}) for event in run.events if event["event"] == "playbook_on_stats"), {})

@@ -24,7 +24,8 @@ step "The VM keeps writing after the backup"
 "$python" "$repo/tests/tools/demo/disks.py" "$lab_inventory" write
 
 step "Check mode: what an in-place restore of $point would do (nothing is changed)"
-"$playbook" "${inventories[@]}" "$repo/playbooks/unmanaged_disk_restore.yml" --check \
+ANSIBLE_CALLBACKS_ENABLED=drkit.microsoft.restore_preview \
+  "$playbook" "${inventories[@]}" "$repo/playbooks/unmanaged_disk_restore.yml" --check \
   -e "drkit_recovery_point_id=$point" -e drkit_restore_target=in_place
 
 step "Restoring $point from the secondary account into new blobs beside the originals"
