@@ -74,7 +74,8 @@ lint: setup
 molecule: setup
 	tests/tools/molecule.sh
 
-# Build the tarball users get, install it into an empty path and use it from there.
+# Build the tarball users get, install it into an empty path and use it from there: its docs,
+# its execution environment's build context and its docs site (.cache/docs-site/html) are made from that install.
 build: setup
 	rm -rf $(BUILD) $(INSTALLED)
 	$(BIN)/ansible-galaxy collection build --output-path $(BUILD) .
@@ -83,6 +84,7 @@ build: setup
 	  $(BIN)/ansible-galaxy collection install --offline -p $(INSTALLED) $(BUILD)/drkit-microsoft-*.tar.gz
 	tests/tools/check-installed.sh $(INSTALLED)
 	VENV_BIN=$(BIN) tests/tools/ee-context.sh $(INSTALLED)
+	VENV_BIN=$(BIN) tests/tools/docs-site.sh $(INSTALLED)
 
 test: setup sanity units lint build integration molecule
 
