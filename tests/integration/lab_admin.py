@@ -4,7 +4,8 @@ import json
 import ssl
 import urllib.request
 
-ADMIN_URLS = {"storage_proxy": "drkit_lab_storage_proxy_admin", "arm": "drkit_lab_arm_admin", "mabs": "drkit_lab_mabs_admin"}
+ADMIN_URLS = {"storage_proxy": "drkit_lab_storage_proxy_admin", "arm": "drkit_lab_arm_admin", "mabs": "drkit_lab_mabs_admin",
+              "windows": "drkit_lab_windows_admin"}
 
 
 def admin(lab, method, path, body=None, service="storage_proxy"):

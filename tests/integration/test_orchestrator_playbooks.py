@@ -1,5 +1,6 @@
 """The Orchestrator playbooks: the restore's nine steps in order, and backup then restore run with ansible-playbook against
-the lab's SQL Server. No Orchestrator server runs in the lab, so the server steps run as gates (drkit_sco_winrm=false)."""
+the lab's SQL Server, the server steps run as gates (drkit_sco_winrm=false); test_orchestrator_windows_playbooks.py runs them
+over WinRM against the lab's Windows servers."""
 import os
 import re
 import sys

@@ -1,6 +1,6 @@
 """The AD RMS playbooks and roles: their steps in the procedure's order, and the backup and restore playbooks run with
-ansible-playbook against the lab's SQL Server (no AD RMS server runs in the lab, so the Windows steps are checked for
-order and syntax, and the playbooks run as for a cluster whose servers are down)."""
+ansible-playbook against the lab's SQL Server as for a cluster whose servers are down (test_rms_windows_playbooks.py runs
+them with the lab's Windows servers)."""
 import os
 import sys
 import uuid

@@ -10,6 +10,7 @@ export DRKIT_LAB_INVENTORY=$state/inventory.yml
 export DRKIT_LAB_PYTHON=$bin/python
 export DRKIT_LAB_SQL_TOOL=$repo/tests/tools/lab_sql.py
 export DRKIT_LAB_MABS_TOOL=$repo/tests/tools/lab_mabs.py
+export DRKIT_LAB_WINDOWS_TOOL=$repo/tests/tools/lab_windows.py
 status=0
 for scenario_dir in "$repo"/roles/*/molecule/*/; do
   role_dir=$(dirname "$(dirname "$scenario_dir")")

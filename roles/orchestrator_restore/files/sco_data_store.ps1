@@ -1,3 +1,4 @@
+# drkit.microsoft script: sco/data_store
 # Where this Orchestrator server's data store connection points: the SQL Server and database in Settings.dat.
 # Orchestrator keeps the connection in that file, encrypted with DPAPI for the machine; it is only read here (writing it is
 # not supported: the Data Store Configuration utility does that).

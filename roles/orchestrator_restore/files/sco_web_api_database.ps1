@@ -1,3 +1,4 @@
+# drkit.microsoft script: sco/web_api_database
 # Point Orchestrator's Web API (2022 and later) at a database: the Database__Address and Database__Database environment
 # variables of the aspNetCore element of its web.config, as Microsoft documents. IIS restarts the application when
 # web.config changes. Values arrive as parameters only.

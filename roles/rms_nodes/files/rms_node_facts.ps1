@@ -1,3 +1,4 @@
+# drkit.microsoft script: rms/node_facts
 # Facts of one AD RMS server, read without changing anything.
 # AD RMS is a server role of Windows Server, so the version it runs is the Windows build that serves it.
 # Its web services are the IIS applications under /_wmcs (certification, licensing, admin ...); the

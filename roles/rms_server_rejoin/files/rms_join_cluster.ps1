@@ -1,3 +1,4 @@
+# drkit.microsoft script: rms/join_cluster
 # Join this server to an existing AD RMS cluster with the AD RMS deployment provider.
 # Every value arrives as a parameter: the passwords as SecureString and PSCredential, never as text of the script.
 [CmdletBinding()]

@@ -16,8 +16,8 @@ class TlsThreadingServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
-    def __init__(self, port, cert, key, handler):
-        super().__init__(("127.0.0.1", port), handler)
+    def __init__(self, port, cert, key, handler, address="127.0.0.1"):
+        super().__init__((address, port), handler)
         self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.tls.load_cert_chain(cert, key)
 

@@ -14,6 +14,9 @@ import time
 
 DETACH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "detach.py")
 HOST = "127.0.0.1"
+# More loopback addresses, for a service that stands for several computers: clients such as Ansible tell hosts apart by
+# address (a connection to one host is reused for the next with the same address), so each computer gets its own.
+HOST_ALIASES = tuple("127.0.0.%d" % number for number in range(11, 31))
 
 
 def free_ports(names):
@@ -63,10 +66,10 @@ def stop(pid, start_time, timeout):
     raise OSError("process group %d survived SIGKILL" % pid)
 
 
-def accepts_tcp(port):
-    """Whether something accepts TCP connections on 127.0.0.1:*port*."""
+def accepts_tcp(port, address=HOST):
+    """Whether something accepts TCP connections on *address* (127.0.0.1):*port*."""
     try:
-        with socket.create_connection((HOST, port), timeout=1):
+        with socket.create_connection((address, port), timeout=1):
             return True
     except OSError:
         return False

@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from labframe.processes import HOST, HOST_ALIASES
+
 # Long enough for any test run or demo, short enough that a leaked lab CA soon means nothing.
 VALIDITY = datetime.timedelta(days=30)
 # Tolerates a clock that differs a little between the lab and whatever checks the certificate.
@@ -54,8 +56,9 @@ def create_tls_files(directory):
                    .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                    .add_extension(_key_usage(cert_sign=False), critical=True)
                    .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                               x509.DNSName("localhost")]), critical=False)
+                   .add_extension(x509.SubjectAlternativeName(
+                       [x509.IPAddress(ipaddress.ip_address(address)) for address in (HOST,) + HOST_ALIASES] + [x509.DNSName("localhost")]),
+                       critical=False)
                    .add_extension(x509.SubjectKeyIdentifier.from_public_key(server_key.public_key()), critical=False)
                    .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
                    .sign(ca_key, hashes.SHA256()))

@@ -10,8 +10,8 @@ import sys
 
 from labframe.faults import Faults
 from labframe.https import serve, server_arguments
-from mabslab.admin import AdminServer
-from mabslab.estate import EstateStore
+from labframe.estate_admin import AdminServer
+from mabslab.estate import EstateStore, settle
 from mabslab.executor import MabsExecutor
 from labframe.requestlog import RequestLog
 from winrmlab.server import serve_hosts
@@ -35,7 +35,7 @@ def main(argv=None):
         parser.error("the estate has no MABS server %s" % ", ".join(unknown))
     executor = MabsExecutor(store, dict((name.lower(), name.lower()) for name in hosts), users, request_log)
     serve_hosts(hosts, args.cert, args.key, users, executor, faults, request_log)
-    admin = AdminServer(args.port, args.cert, args.key, store, executor, faults, request_log)
+    admin = AdminServer(args.port, args.cert, args.key, store, executor, faults, request_log, settle=settle)
     endpoints = ", ".join("%s on https://127.0.0.1:%d/wsman" % item for item in sorted(hosts.items()))
     return serve(admin, "lab MABS servers: %s; admin on https://127.0.0.1:%d/__lab, estate in %s" % (endpoints, args.port, args.state))
 

@@ -30,11 +30,9 @@ longest path prefix, sizes summed), as the hosts' cmdlets would report them.
 """
 import copy
 import datetime
-import json
-import os
-import threading
 import uuid
-from contextlib import contextmanager
+
+from labframe.jsonstore import JsonStore
 
 EMPTY = {"servers": {}, "hosts": {}, "clusters": {}, "shares": {}, "vms": {}, "jobs": {}, "recovery_points": {}, "recovered": [],
          "settings": {"job_seconds": 0, "recovery_outcome": "Succeeded"}}
@@ -42,46 +40,9 @@ DATASOURCE_NAMESPACE = uuid.UUID("5b0e7c1e-3f7a-4d55-9a57-6a0c2f1d8e42")
 GIB = 1024 ** 3
 
 
-class EstateStore:
+class EstateStore(JsonStore):
     def __init__(self, path):
-        self.path = path
-        self._lock = threading.Lock()
-        self._document = self._load()
-
-    @contextmanager
-    def locked(self):
-        """The estate, locked; written back when the block ends without an exception."""
-        with self._lock:
-            working = copy.deepcopy(self._document)
-            yield working
-            self._document = working
-            self._save()
-
-    def replace(self, document):
-        with self._lock:
-            self._document = _complete(document)
-            self._save()
-
-    def snapshot(self):
-        with self._lock:
-            return copy.deepcopy(self._document)
-
-    def _load(self):
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                return _complete(json.load(handle))
-        except FileNotFoundError:
-            return _complete(demo_estate())
-
-    def _save(self):
-        temporary = self.path + ".tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(self._document, handle, indent=1, sort_keys=True)
-        os.replace(temporary, self.path)
-
-
-def _complete(document):
-    return {key: copy.deepcopy(document.get(key, value)) for key, value in EMPTY.items()}
+        super().__init__(path, EMPTY, demo_estate)
 
 
 def now():

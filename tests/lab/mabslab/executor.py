@@ -12,12 +12,12 @@ Any other command line is answered as cmd.exe answers an unknown program.
 """
 import base64
 import binascii
-import copy
 import hashlib
 import json
 import threading
 from dataclasses import dataclass
 
+from labframe.requestlog import redacted
 from mabslab import protection, recovery
 from mabslab.errors import ScriptFailure
 from winrmlab.shells import CommandResult
@@ -30,7 +30,6 @@ HANDLERS = {
     "mabs/start_recovery": recovery.start_recovery,
     "mabs/read_recovery_job": recovery.read_recovery_job,
 }
-REDACTED = "********"
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class MabsExecutor:
             self.script_texts[digest] = text
         self.request_log.record("script", host=request.host_name, account=request.account, auth_scheme=request.auth_scheme, script=name,
                                 script_sha256=digest, script_length=len(text), bootstrap_sha256=hashlib.sha256(bootstrap.encode("utf-8")).hexdigest(),
-                                data=_redacted(data))
+                                data=redacted(data))
         handler = HANDLERS.get(name)
         if handler is None:
             return _answer(ScriptFailure("the lab's MABS does not model script %r" % name, "NotModelled", "NotImplemented").envelope())
@@ -94,20 +93,3 @@ def _decode_bootstrap(arguments):
 def _answer(envelope):
     text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
     return CommandResult(b"<<drkit:" + base64.b64encode(text.encode("utf-8")) + b":drkit>>", b"", 0)
-
-
-def _redacted(data):
-    """*data* with every value under a key named password replaced."""
-    data = copy.deepcopy(data)
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if "password" in key.lower() and value is not None:
-                    item[key] = REDACTED
-                else:
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
-    return data

@@ -4,6 +4,7 @@ from services.azurite import Azurite
 from services.mabs import Mabs
 from services.sql_server import SqlServer
 from services.storage_proxy import StorageProxy
+from services.windows import Windows
 
 SERVICES = {service.name: service for service in (
     Azurite(),
@@ -11,4 +12,5 @@ SERVICES = {service.name: service for service in (
     Arm(),
     SqlServer(),
     Mabs(),
+    Windows(),
 )}

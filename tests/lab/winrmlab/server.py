@@ -35,9 +35,9 @@ class WinRMServer(TlsThreadingServer):
     runs the commands, *faults* (labframe.faults.Faults) are matched per operation, *request_log*
     (labframe.requestlog.RequestLog or alike) gets an entry per request."""
 
-    def __init__(self, port, cert, key, host_name, users, executor, faults, request_log):
+    def __init__(self, port, cert, key, host_name, users, executor, faults, request_log, address="127.0.0.1"):
         accounts = auth.Accounts(users)
-        super().__init__(port, cert, key, Handler)
+        super().__init__(port, cert, key, Handler, address)
         self.host_name, self.accounts = host_name, accounts
         self.channel_bindings = auth.channel_bindings(cert)
         self.shells = ShellTable(host_name, executor)
@@ -45,11 +45,12 @@ class WinRMServer(TlsThreadingServer):
 
 
 def serve_hosts(hosts, cert, key, users, executor, faults, request_log):
-    """Serve each of *hosts* ({host_name: port}) on its port, in daemon threads; returns {host_name: WinRMServer}."""
+    """Serve each of *hosts* ({host_name: port on 127.0.0.1, or (address, port)}) in daemon threads; returns {host_name: WinRMServer}."""
     servers = {}
     try:
-        for host_name, port in hosts.items():
-            servers[host_name] = WinRMServer(port, cert, key, host_name, users, executor, faults, request_log)
+        for host_name, endpoint in hosts.items():
+            address, port = endpoint if isinstance(endpoint, tuple) else ("127.0.0.1", endpoint)
+            servers[host_name] = WinRMServer(port, cert, key, host_name, users, executor, faults, request_log, address)
     except BaseException:
         shutdown_hosts(servers)
         raise
