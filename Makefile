@@ -93,6 +93,7 @@ bench: setup
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/blob_copy.py
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/azure_protection.py
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/mabs_protection.py
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python bench/fleet_check_mode.py
 
 demo: lab-start
 	tests/tools/demo.sh $(LAB)/inventory.yml

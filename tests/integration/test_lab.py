@@ -92,7 +92,17 @@ def test_the_inventory_file_has_the_documented_names(lab_state_dir):
     assert os.access(localhost["ansible_python_interpreter"], os.X_OK)
     lab_vars = inventory["all"]["vars"]
     assert sorted(lab_vars) == ["drkit_lab_arm_admin", "drkit_lab_azure", "drkit_lab_azure_environment", "drkit_lab_ca_bundle",
-                                "drkit_lab_mabs", "drkit_lab_mabs_admin", "drkit_lab_sql", "drkit_lab_storage", "drkit_lab_storage_proxy_admin"]
+                                "drkit_lab_mabs", "drkit_lab_mabs_admin", "drkit_lab_sql", "drkit_lab_storage", "drkit_lab_storage_proxy_admin",
+                                "drkit_lab_windows", "drkit_lab_windows_admin"]
+    windows = lab_vars["drkit_lab_windows"]
+    assert sorted(windows["servers"]) == ["rms1.contoso.com", "rms2.contoso.com", "rms3.contoso.com", "sco-ms01.contoso.com",
+                                          "sco-rb02.contoso.com", "sco-web01.contoso.com"]
+    # One loopback address per server: Ansible reuses a connection for the next host with the same address.
+    addresses = [server["ansible_host"] for server in windows["servers"].values()]
+    assert len(set(addresses)) == 6 and all(re.fullmatch(r"127\.0\.0\.\d+", address) for address in addresses)
+    assert all(server["ansible_connection"] == "winrm" and server["ansible_winrm_ca_trust_path"] == lab_vars["drkit_lab_ca_bundle"]
+               for server in windows["servers"].values())
+    assert re.fullmatch(r"https://127\.0\.0\.1:\d+/__lab", lab_vars["drkit_lab_windows_admin"])
     mabs = lab_vars["drkit_lab_mabs"]
     assert sorted(mabs["servers"]) == ["MABS01.contoso.com", "MABS02.contoso.com"]
     assert all(server["winrm_host"] == "127.0.0.1" and server["winrm_transport"] == "ntlm" and server["winrm_ca_trust_path"] == lab_vars["drkit_lab_ca_bundle"]
@@ -172,13 +182,16 @@ def test_stop_then_status_reports_not_running(cli_lab):
                         r"storage_proxy: running \(pid \d+, https port \d+\)\n"
                         r"arm: running \(pid \d+, https port \d+\)\n"
                         r"sql_server: running \(pid \d+, tds port \d+\)\n"
-                        r"mabs: running \(pid \d+, admin port \d+, mabs01 port \d+, mabs02 port \d+\)\n", running.stdout), running.stdout
+                        r"mabs: running \(pid \d+, admin port \d+, mabs01 port \d+, mabs02 port \d+\)\n"
+                        r"windows: running \(pid \d+, admin port \d+, rms1 port \d+, rms2 port \d+, rms3 port \d+, scoms01 port \d+, "
+                        r"scorb02 port \d+, scoweb01 port \d+\)\n", running.stdout), running.stdout
     run = labctl.status(state_dir)["azurite"]
 
     labctl_cli("stop", state_dir)
     stopped = labctl_cli("status", state_dir, check=False)
     assert stopped.returncode == labctl.EXIT_NOT_RUNNING
-    assert stopped.stdout == "azurite: not running\nstorage_proxy: not running\narm: not running\nsql_server: not running\nmabs: not running\n"
+    assert stopped.stdout == ("azurite: not running\nstorage_proxy: not running\narm: not running\nsql_server: not running\nmabs: not running\n"
+                              "windows: not running\n")
     assert not processes.is_alive(run.pid, run.start_time)
     assert not processes.accepts_tcp(run.ports["blob"])
     refused = labctl_cli("inventory", state_dir, check=False)

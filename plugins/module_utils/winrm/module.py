@@ -6,15 +6,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib.util
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.winrm.connection import WINRM_ARGUMENT_SPEC, WINRM_REQUIRED_IF
-
-try:
-    import winrm  # noqa: F401  pylint: disable=unused-import
-    HAS_WINRM = True
-except ImportError:
-    HAS_WINRM = False
 
 
 def winrm_module(argument_spec):
@@ -22,6 +18,7 @@ def winrm_module(argument_spec):
     spec = dict(WINRM_ARGUMENT_SPEC)
     spec.update(argument_spec)
     module = AnsibleModule(argument_spec=spec, required_if=WINRM_REQUIRED_IF, supports_check_mode=True)
-    if not HAS_WINRM:
+    # Found, not imported: pywinrm (with requests and its crypto) loads when the first script runs, after the options pass.
+    if importlib.util.find_spec("winrm") is None:
         module.fail_json(msg=missing_required_lib("pywinrm"))
     return module
