@@ -17,9 +17,16 @@ CONTROLLER = os.path.join(REPO, "extensions", "controller")
 AZURE_RM_ENV = {"subscription": "AZURE_SUBSCRIPTION_ID", "client": "AZURE_CLIENT_ID", "secret": "AZURE_SECRET", "tenant": "AZURE_TENANT"}
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML as Ansible reads the file: an ``!unsafe`` string (an injector AWX renders, not the importing play) is a string."""
+
+
+_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
+
+
 def configuration():
     with open(os.path.join(CONTROLLER, "drkit_microsoft.yml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=_Loader)  # noqa: S506  a SafeLoader with one more tag
 
 
 def survey_extra_vars(template, answers):

@@ -37,7 +37,7 @@ def test_the_orchestrator_templates_back_up_and_preview_with_the_sql_login_and_k
     assert code == 0, output[-4000:]
     assert (sets / "awx-1.json").exists() and recap_changed(output, "sco-lab") >= 1
 
-    # Without the credentials the same launch stops on the missing login, naming the option and the variable AWX sets.
+    # Without the SQL credential the same launch stops on the missing login (naming login_user) and writes no set.
     code, output = launch("drkit - Orchestrator - back up", hosts, {"drkit_sco_backup_set_id": "awx-2"},
                           {"drkit.microsoft Orchestrator key backups": credentials["drkit.microsoft Orchestrator key backups"]})
     assert code != 0 and "login_user" in output and not (sets / "awx-2.json").exists(), output[-3000:]

@@ -91,14 +91,16 @@ def test_a_restore_stops_every_server_s_pools_restores_then_starts_them_and_chec
     assert estate(lab) == before and "Wait until each AD RMS server answers" in output
 
 
-def test_a_restore_refuses_servers_on_different_versions_before_any_change(lab, lab_state_dir, cluster, windows):
+@pytest.mark.parametrize("playbook", ["rms_backup.yml", "rms_restore.yml"])
+def test_servers_on_different_versions_are_refused_before_any_change(lab, lab_state_dir, cluster, windows, playbook):
     def older_rms2(estate_document):
         estate_document["clusters"][CLUSTER]["config_database"] = cluster["config"]
         estate_document["servers"]["rms2.contoso.com"]["os_version"] = "6.3.9600"
-    before = windows(older_rms2)
-    code, output = ansible_playbook("-i", cluster["inventory"], "-e", "drkit_rms_without_nodes=false", "playbooks/rms_backup.yml")
+    before, sql_before = windows(older_rms2), lab_sql_state(lab_state_dir)
+    code, output = ansible_playbook("-i", cluster["inventory"], "playbooks/" + playbook)
     assert code != 0 and "rms2.contoso.com 6.3.9600" in output and "rms1.contoso.com 10.0.20348" in output, output[-3000:]
-    assert estate(lab) == before
+    assert estate(lab) == before and lab_sql_state(lab_state_dir) == sql_before
+    assert [module for _host, module, _state, _check in module_runs(lab)] == ["win_powershell", "win_powershell"]
 
 
 def test_a_rebuilt_server_joins_the_cluster_previewed_then_once(lab, cluster):

@@ -2,7 +2,7 @@
 
 Usage: lab_windows.py <lab inventory> reset            the demo estate (windowslab/estate.py)
        lab_windows.py <lab inventory> server NAME      print the server's record as JSON
-       lab_windows.py <lab inventory> modules          print how many modules ran and how many changed nothing, as JSON
+       lab_windows.py <lab inventory> modules          print how many modules ran and how many of them in check mode, as JSON
 """
 import json
 import os

@@ -25,6 +25,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
 from ansible.module_utils.basic import env_fallback
@@ -38,13 +39,15 @@ DEFAULT_PORT = 1433
 FREETDS_ENTRY = "drkit"
 FREETDS_SYSTEM_CA = "system"
 
+_LOGIN_ENVIRONMENT = {"login_user": "DRKIT_SQL_LOGIN_USER", "login_password": "DRKIT_SQL_LOGIN_PASSWORD"}
+
 SQL_SERVER_ARGUMENT_SPEC = dict(
     login_host=dict(type="str", required=True),
     login_port=dict(type="int"),
     instance=dict(type="str"),
     # The environment is how AWX's credential types hand over a login (extensions/controller).
-    login_user=dict(type="str", fallback=(env_fallback, ["DRKIT_SQL_LOGIN_USER"])),
-    login_password=dict(type="str", no_log=True, fallback=(env_fallback, ["DRKIT_SQL_LOGIN_PASSWORD"])),
+    login_user=dict(type="str", fallback=(env_fallback, [_LOGIN_ENVIRONMENT["login_user"]])),
+    login_password=dict(type="str", no_log=True, fallback=(env_fallback, [_LOGIN_ENVIRONMENT["login_password"]])),
     integrated_auth=dict(type="bool", default=False),
     odbc_driver=dict(type="str", default=FREETDS),
     encrypt=dict(type="str", choices=["mandatory", "optional", "strict"], default="mandatory"),
@@ -160,7 +163,8 @@ def _validate(params, family):
         raise InvalidParameter("instance", "must be an instance name: up to 16 letters, digits, '_' or '$', starting with a letter, '_' or '&'")
     if params["integrated_auth"]:
         for parameter in ("login_user", "login_password"):
-            if params.get(parameter) is not None:
+            # A login from the environment (an AWX credential) was not given for this instance: integrated_auth wins.
+            if params.get(parameter) is not None and params.get(parameter) != os.environ.get(_LOGIN_ENVIRONMENT[parameter]):
                 raise InvalidParameter(parameter, "cannot be combined with integrated_auth, which logs in with the Kerberos ticket of the "
                                                   "controller's user (kinit)")
     elif not params.get("login_user"):

@@ -14,11 +14,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import os
 import re
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
+
+_LOGIN_ENVIRONMENT = {"winrm_user": "DRKIT_WINRM_USER", "winrm_password": "DRKIT_WINRM_PASSWORD"}
 
 WINRM_ARGUMENT_SPEC = dict(
     winrm_host=dict(type="str", required=True),
@@ -26,8 +29,8 @@ WINRM_ARGUMENT_SPEC = dict(
     winrm_scheme=dict(type="str", choices=["https", "http"], default="https"),
     winrm_path=dict(type="str", default="/wsman"),
     # The environment is how AWX's credential types hand over a login (extensions/controller).
-    winrm_user=dict(type="str", fallback=(env_fallback, ["DRKIT_WINRM_USER"])),
-    winrm_password=dict(type="str", no_log=True, fallback=(env_fallback, ["DRKIT_WINRM_PASSWORD"])),
+    winrm_user=dict(type="str", fallback=(env_fallback, [_LOGIN_ENVIRONMENT["winrm_user"]])),
+    winrm_password=dict(type="str", no_log=True, fallback=(env_fallback, [_LOGIN_ENVIRONMENT["winrm_password"]])),
     winrm_transport=dict(type="str", choices=["ntlm", "kerberos", "credssp", "certificate", "basic"], default="ntlm"),
     winrm_server_cert_validation=dict(type="str", choices=["validate", "ignore"], default="validate"),
     winrm_ca_trust_path=dict(type="path"),
@@ -76,6 +79,7 @@ def winrm_endpoint(params):
 def winrm_protocol_kwargs(params):
     """Keyword arguments for ``winrm.protocol.Protocol``, validated (nothing is contacted)."""
     transport, scheme = params["winrm_transport"], params["winrm_scheme"]
+    params = _without_unused_environment_login(params, transport)
     _validate_credentials(params, transport)
     _validate_encryption(params, transport, scheme)
     operation, read = params["winrm_operation_timeout_sec"], params["winrm_read_timeout_sec"]
@@ -117,6 +121,15 @@ def _url_host(host):
         # RFC 6874: the '%' before an IPv6 zone id is itself escaped in a URL.
         return "[%s]" % literal.replace("%", "%25")
     return literal
+
+
+def _without_unused_environment_login(params, transport):
+    """*params* without a login that came from the environment (an AWX credential, the operator's shell) when the
+    transport logs on without a password (kerberos, certificate): it was not given for this host."""
+    if transport not in ("kerberos", "certificate"):
+        return params
+    return dict(params, **dict((option, None) for option, variable in _LOGIN_ENVIRONMENT.items()
+                               if params.get(option) is not None and params.get(option) == os.environ.get(variable)))
 
 
 def _validate_credentials(params, transport):

@@ -24,9 +24,9 @@ Vendor behaviours it models:
   * become runas (the installer account joining the cluster): the account and password of become_wrapper.ps1 are
     checked, a wrong password fails as Windows does (``Failed to logon ...: The user name or password is incorrect.
     (Win32ErrorCode 1326 - 0x0000052E)``);
-  * AD RMS's web services over HTTPS on the admin port (``/rms/<server>/_wmcs/certification/certification.asmx``): 401
-    with ``WWW-Authenticate: Negotiate`` while the server is provisioned and its pools run, 503 when a pool is
-    stopped (IIS's "Service Unavailable"), 404 when AD RMS is not provisioned;
+  * AD RMS's web services over HTTPS on the admin port (``/__lab/rms/<server>/_wmcs/...``), by status code only: 401
+    while the server is provisioned and its pools run (IIS asking for Windows authentication; no WWW-Authenticate
+    header is sent), 503 when a pool is stopped (IIS's "Service Unavailable"), 404 when AD RMS is not provisioned;
   * every module run recorded in the request log (operation "module": host, account, module, its arguments with
     passwords and secure parameters replaced, the become user, check mode); script texts kept by SHA-256.
 

@@ -7,8 +7,12 @@ import re
 
 import pytest
 import yaml
+from ansible.module_utils.basic import env_fallback
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import SQL_SERVER_ARGUMENT_SPEC
+from ansible_collections.drkit.microsoft.plugins.module_utils.winrm.connection import WINRM_ARGUMENT_SPEC
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CONTROLLER = os.path.join(REPO, "extensions", "controller")
@@ -19,11 +23,20 @@ SURVEY_TYPES = ("text", "textarea", "password", "integer", "float", "multiplecho
 # The fields of the built-in credential types the file uses.
 BUILT_IN_FIELDS = {"Machine": {"username", "password", "ssh_key_data", "ssh_key_unlock", "become_method", "become_username", "become_password"},
                    "Microsoft Azure Resource Manager": {"subscription", "username", "password", "client", "secret", "tenant", "cloud_environment"}}
-# The environment variables of the built-in Azure type, and the module options that read them.
-BUILT_IN_ENV = {"Microsoft Azure Resource Manager": {"AZURE_SUBSCRIPTION_ID", "AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT"}}
+
+
+class UnsafeLoader(yaml.SafeLoader):
+    """Keeps which strings are tagged ``!unsafe``: the importing play must not template AWX's injectors."""
+
+
+class Unsafe(str):
+    pass
+
+
+UnsafeLoader.add_constructor("!unsafe", lambda loader, node: Unsafe(loader.construct_scalar(node)))
 
 with open(os.path.join(CONTROLLER, "drkit_microsoft.yml"), encoding="utf-8") as stream:
-    CONFIG = yaml.safe_load(stream)
+    CONFIG = yaml.load(stream, Loader=UnsafeLoader)  # noqa: S506  a SafeLoader with one more tag
 TYPES = dict((kind["name"], kind) for kind in CONFIG["controller_credential_types"])
 CREDENTIALS = dict((credential["name"], credential) for credential in CONFIG["controller_credentials"])
 TEMPLATES = CONFIG["controller_templates"]
@@ -53,6 +66,8 @@ def test_each_credential_type_passes_awx_s_validation(kind):
         assert ENV_NAME.match(name) and not name.startswith("ANSIBLE_"), name
     for name in kind["injectors"].get("extra_vars", {}):
         assert VARIABLE_NAME.match(name), name
+    # Loaded by an Ansible play (infra.controller_configuration), an untagged "{{ field }}" would be templated there and fail.
+    assert all(isinstance(template, Unsafe) for template in names.values()), names
     # AWX renders each injector with the fields in a sandbox, failing on an undefined name; every field is injected.
     rendered = dict((name, ImmutableSandboxedEnvironment(undefined=StrictUndefined).from_string(template).render(
         dict((field, "<%s>" % field) for field in ids))) for name, template in names.items())
@@ -61,8 +76,8 @@ def test_each_credential_type_passes_awx_s_validation(kind):
 
 @pytest.mark.parametrize("name", sorted({name for kind in TYPES.values() for name in kind["injectors"].get("env", {})}))
 def test_each_injected_environment_variable_is_read_by_a_module_option(name):
-    readers = [path for path in glob.glob(os.path.join(REPO, "plugins", "module_utils", "**", "*.py"), recursive=True)
-               if re.search(r'env_fallback, \["%s"\]' % name, read(path))]
+    readers = [option for spec in (SQL_SERVER_ARGUMENT_SPEC, WINRM_ARGUMENT_SPEC) for option, settings in spec.items()
+               if settings.get("fallback") and settings["fallback"][0] is env_fallback and name in settings["fallback"][1]]
     assert readers, "no module option falls back to %s" % name
 
 

@@ -215,3 +215,14 @@ def test_the_argument_spec_fills_the_defaults_the_builder_reads():
 ])
 def test_the_argument_spec_constraints_refuse_before_the_module_runs(given, message):
     assert any(message in error for error in validate(**given).error_messages)
+
+
+def test_a_login_from_the_environment_is_the_fallback_and_integrated_auth_ignores_it(monkeypatch):
+    monkeypatch.setenv("DRKIT_SQL_LOGIN_USER", "awx_backup")
+    monkeypatch.setenv("DRKIT_SQL_LOGIN_PASSWORD", "Env-pw")
+    validated = ArgumentSpecValidator(SQL_SERVER_ARGUMENT_SPEC).validate({"login_host": "sql1.contoso.com"}).validated_parameters
+    assert (validated["login_user"], validated["login_password"]) == ("awx_backup", "Env-pw")
+    integrated = parse_odbc(odbc_connection_string(dict(validated, odbc_driver="ODBC Driver 18 for SQL Server", integrated_auth=True)))
+    assert integrated["Trusted_Connection"] == "yes" and "UID" not in integrated and "PWD" not in integrated
+    with pytest.raises(InvalidParameter, match="login_user"):
+        odbc_connection_string(params(integrated_auth=True, login_user="given", login_password=None))

@@ -147,3 +147,15 @@ def test_the_argument_spec_fills_the_defaults_the_builder_reads():
 @pytest.mark.parametrize("transport, missing", [("ntlm", "winrm_user, winrm_password"), ("certificate", "winrm_cert_pem, winrm_cert_key_pem")])
 def test_required_if_names_what_each_transport_needs(transport, missing):
     assert any(missing in error for error in validate(winrm_host="mabs01", winrm_transport=transport).error_messages)
+
+
+def test_a_login_from_the_environment_is_the_fallback_and_is_left_out_where_the_transport_takes_none(monkeypatch):
+    monkeypatch.setenv("DRKIT_WINRM_USER", "CONTOSO\\awx")
+    monkeypatch.setenv("DRKIT_WINRM_PASSWORD", "Env-pw")
+    validated = ArgumentSpecValidator(WINRM_ARGUMENT_SPEC).validate({"winrm_host": "mabs01.contoso.com"}).validated_parameters
+    assert (validated["winrm_user"], validated["winrm_password"]) == ("CONTOSO\\awx", "Env-pw")
+    kerberos = winrm_protocol_kwargs(dict(validated, winrm_transport="kerberos"))
+    assert (kerberos["username"], kerberos["password"]) == (None, None)
+    # Given for the host (not from the environment), a password kerberos cannot use is still refused.
+    with pytest.raises(InvalidParameter, match="winrm_password: is not used by winrm_transport=kerberos"):
+        winrm_protocol_kwargs(params(winrm_transport="kerberos", winrm_user=None, winrm_password="given"))
