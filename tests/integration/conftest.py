@@ -130,22 +130,36 @@ def backup_vault(lab, azure_args, azure_env):
                 % (lab["drkit_lab_azure"]["subscription_id"], spec["resource_group"], spec["name"]))
 
 
-@pytest.fixture
-def mabs_estate(lab):
-    """Puts an estate in the lab's MABS servers: the demo estate (mabslab/estate.py) changed by the function given, if any.
-
-    Returns a function that does it and answers the estate as stored; the demo estate is put back after the test."""
-    from mabslab import estate as estates  # pylint: disable=import-outside-toplevel
-
+def estate_putter(lab, service, demo_estate):
+    """A function that puts *demo_estate()*, changed by the function given if any, in the lab *service* (its request log
+    cleared) and answers the estate as stored."""
     def put(change=None):
-        estate = estates.demo_estate()
+        estate = demo_estate()
         if change is not None:
             change(estate)
-        lab_admin.admin(lab, "DELETE", "/requests", service="mabs")
-        return lab_admin.admin(lab, "PUT", "/estate", estate, service="mabs")
-    yield put
+        lab_admin.admin(lab, "DELETE", "/requests", service=service)
+        return lab_admin.admin(lab, "PUT", "/estate", estate, service=service)
+    return put
+
+
+@pytest.fixture
+def mabs_estate(lab):
+    """Puts an estate in the lab's MABS servers (estate_putter with mabslab/estate.py's demo estate); the demo estate is
+    put back after the test."""
+    from mabslab import estate as estates  # pylint: disable=import-outside-toplevel
+    yield estate_putter(lab, "mabs", estates.demo_estate)
     lab_admin.admin(lab, "PUT", "/estate", estates.demo_estate(), service="mabs")
     lab_admin.admin(lab, "DELETE", "/faults", service="mabs")
+
+
+@pytest.fixture
+def windows(lab):
+    """Puts an estate in the lab's Windows servers (estate_putter with windowslab/estate.py's demo estate); the demo
+    estate is put back after the test."""
+    from windowslab import estate as estates  # pylint: disable=import-outside-toplevel
+    put = estate_putter(lab, "windows", estates.demo_estate)
+    yield put
+    put()
 
 
 @pytest.fixture(scope="session")

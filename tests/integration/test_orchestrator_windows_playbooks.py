@@ -8,7 +8,6 @@ from lab_admin import admin
 from lab_keys import encrypted_database
 from playbook_runner import ansible_playbook, recap_changed
 from test_orchestrator_playbooks import KEY_PASSWORD
-from test_rms_windows_playbooks import windows  # noqa: F401  pylint: disable=unused-import
 
 SERVERS = ["sco-ms01.contoso.com", "sco-rb02.contoso.com", "sco-web01.contoso.com"]
 DATABASE_SERVER = "sql02.contoso.com\\SCO"

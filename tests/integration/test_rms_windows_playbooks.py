@@ -16,21 +16,6 @@ NODES = ["rms1.contoso.com", "rms2.contoso.com"]
 
 
 @pytest.fixture
-def windows(lab):
-    """The lab's Windows servers in their demo state, put back after the test; answers the estate as stored."""
-    from windowslab import estate as estates  # pylint: disable=import-outside-toplevel
-
-    def put(change=None):
-        estate = estates.demo_estate()
-        if change is not None:
-            change(estate)
-        admin(lab, "DELETE", "/requests", service="windows")
-        return admin(lab, "PUT", "/estate", estate, service="windows")
-    yield put
-    put()
-
-
-@pytest.fixture
 def cluster(lab, sql_client, tmp_path, windows):
     """An inventory with the AD RMS cluster (its configuration database in the lab's SQL Server, its servers the lab's
     rms1 and rms2) and the rebuilt rms3, each Windows server with its connection variables."""

@@ -9,7 +9,6 @@ import pytest
 import yaml
 from lab_admin import admin
 from playbook_runner import ansible_playbook
-from test_rms_windows_playbooks import windows  # noqa: F401  pylint: disable=unused-import
 
 
 def play(lab, tmp_path, host, tasks):
