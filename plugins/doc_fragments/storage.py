@@ -45,8 +45,10 @@ options:
     type: path
   max_retries:
     description:
-      - How many times a call is retried on throttling (429), timeouts (408), server errors (500, 502, 503, 504)
-        and dropped connections, with exponential back-off. Other errors fail at once.
+      - How many times a call is retried on throttling and server errors (5xx but 501 and 505; Azure Storage throttles with
+        503 Server Busy and 500 Operation Timeout), timeouts (408) and dropped connections, with exponential back-off.
+      - Other errors fail at once, 429 among them (the Azure Storage SDK's retry policy does not retry it, and Azure Storage
+        does not answer it).
     type: int
     default: 5
 """

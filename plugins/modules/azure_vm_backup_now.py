@@ -19,7 +19,9 @@ description:
     another while one runs (UserErrorBackupOperationInProgress).
   - A job that ends failed fails the module; one that ends completed with warning (snapshot taken, transfer failed) returns with
     a notice.
-  - Every run starts a backup, so it always reports a change.
+  - Every run starts a backup and reports a change, unless O(last_backup_min_age) is set and the VM's last backup completed less
+    than that many minutes ago; then none starts and the run reports no change, so a rerun of a play does not take a second
+    backup (as C(last_snapshot_min_age) does for amazon.aws.ec2_snapshot).
 author:
   - drkit.microsoft maintainers (@drkit-microsoft)
 extends_documentation_fragment:
@@ -48,6 +50,13 @@ options:
     description: Seconds to wait for the backup to start and, with O(wait=true), to end.
     type: int
     default: 3600
+  last_backup_min_age:
+    description:
+      - Minutes. When the VM's last backup completed (status C(Completed), the protected item's C(lastBackupTime)) less than
+        this long ago, no backup starts and the run reports no change, with a notice naming that backup's time.
+      - C(0) starts a backup on every run.
+    type: int
+    default: 0
 """
 
 EXAMPLES = r"""
@@ -59,6 +68,14 @@ EXAMPLES = r"""
     retain_until: "2026-12-31"
     wait: true
   register: initial_backup
+
+- name: Back up app01 before a change, unless a backup completed in the last 12 hours (a rerun starts none)
+  drkit.microsoft.azure_vm_backup_now:
+    vault_name: rsv-prod-weu
+    resource_group: rg-backup
+    vm: {name: app01, resource_group: rg-app}
+    last_backup_min_age: 720
+    wait: true
 """
 
 RETURN = r"""
@@ -68,7 +85,7 @@ plan:
   type: list
   elements: dict
 notices:
-  description: What the operator must know (a job completed with warning).
+  description: What the operator must know (a job completed with warning, a backup skipped by O(last_backup_min_age)).
   returned: always
   type: list
   elements: str
@@ -101,6 +118,7 @@ def argument_spec():
         retain_until=dict(type="str"),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=3600),
+        last_backup_min_age=dict(type="int", default=0),
     )
     spec.update(backup.RECOVERY_SERVICES_ARGUMENT_SPEC)
     return spec
@@ -115,6 +133,8 @@ def main():
         if not vm.get("name") or not vm.get("resource_group"):
             raise InvalidParameter("vm", "needs name and resource_group")
         expiry = jobs.retain_until(params["retain_until"])
+        if params["last_backup_min_age"] < 0:
+            raise InvalidParameter("last_backup_min_age", "must be 0 or a number of minutes")
         settings, credential = azure_login(params)
         client = backup.backup_client(settings, credential)
         container, item = backup.protection_names(vm["resource_group"], vm["name"])
@@ -124,7 +144,12 @@ def main():
         if protected["properties"].get("protectionState") == "ProtectionStopped":
             raise InvalidParameter("vm", "the protection of VM %s is stopped; protect it again first" % vm["name"])
         plan = Plan()
-        plan.add(BACKUP_NOW(vm["name"], container=container, item=item, retain_until=expiry))
+        recent = jobs.recent_backup(protected["properties"], params["last_backup_min_age"])
+        if recent:
+            plan.notice("VM %s was last backed up at %s, less than %d minutes ago (last_backup_min_age): no backup started."
+                        % (vm["name"], recent, params["last_backup_min_age"]))
+        else:
+            plan.add(BACKUP_NOW(vm["name"], container=container, item=item, retain_until=expiry))
         state = {}
 
         def back_up(_action):

@@ -210,7 +210,7 @@ def argument_spec():
 
 def validated_request(params):
     """Every option checked before anything is contacted."""
-    [vm] = members.requested_members([params["vm"]])
+    [vm] = members.requested_members([params["vm"]], "vm")
     wanted = params.get("recovery_point_time")
     if params["recovery_point_match"] == "exact" and not wanted:
         raise InvalidParameter("recovery_point_time", "is required with recovery_point_match=exact")

@@ -194,6 +194,7 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set imp
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import SqlClient
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import (SQL_SERVER_ARGUMENT_SPEC, SQL_SERVER_MUTUALLY_EXCLUSIVE,
                                                                                      SQL_SERVER_REQUIRED_IF, odbc_connection_string)
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.tsql import validate_name
 
 
 def argument_spec():
@@ -305,6 +306,9 @@ def main():
         # SQL Server quotes parts of a failed statement in some errors (102 "Incorrect syntax near ..."): mask the escaped form too.
         module.no_log_values.add(module.params["key_password"].replace("'", "''"))
     with reported_errors(module):
+        for option in ("database", "symmetric_key", "asymmetric_key"):
+            if module.params[option] is not None:
+                validate_name(module.params[option], option)
         {"backed_up": backed_up, "compared": compared, "restored": restored}[module.params["state"]](module, module.params)
 
 

@@ -130,6 +130,20 @@ def backup_vault(lab, azure_args, azure_env):
                 % (lab["drkit_lab_azure"]["subscription_id"], spec["resource_group"], spec["name"]))
 
 
+@pytest.fixture
+def protected_vm(lab, azure_args, azure_env, azure_vm, backup_vault):
+    """A VM that backup_vault protects with its policy vm-daily: its spec with the vault. Backup jobs end completed again
+    after the test."""
+    from module_runner import run_module  # pylint: disable=import-outside-toplevel
+    vm = azure_vm()
+    done = run_module("azure_vm_backup_protection", dict(azure_args, vault_name=backup_vault["name"], resource_group=backup_vault["resource_group"],
+                                                         policy_name="vm-daily", vms=[{"name": vm["name"], "resource_group": vm["resource_group"]}],
+                                                         wait_timeout=60), env=azure_env)
+    assert not done.failed, done.result
+    yield dict(vm, vault=backup_vault)
+    lab_admin.admin(lab, "PATCH", "/settings", {"job_outcome": "completed"}, service="arm")
+
+
 def estate_putter(lab, service, demo_estate):
     """A function that puts *demo_estate()*, changed by the function given if any, in the lab *service* (its request log
     cleared) and answers the estate as stored."""

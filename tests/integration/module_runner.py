@@ -3,6 +3,9 @@
 The module file is executed with its arguments in ``ANSIBLE_MODULE_ARGS`` (plus the
 check/diff flags Ansible passes) and the collection importable, exactly as AnsiballZ
 runs it on the controller; its JSON result is returned with its raw output for greps.
+
+Every run is also checked for leaks: no value of a secret option it was given (the options the collection marks
+``no_log``, at any depth: a destination's account key too) may be in anything it printed, result or traceback.
 """
 import json
 import os
@@ -11,6 +14,10 @@ import sys
 import tempfile
 
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# The collection's no_log options.
+SECRET_OPTIONS = ("password", "secret", "login_password", "winrm_password", "hyperv_host_password", "key_password", "account_key", "sas_token")
+# Shorter values (a weak password a test expects to be refused) are words that error messages hold anyway.
+SHORTEST_SECRET = 10
 
 
 class ModuleRun(object):
@@ -50,4 +57,24 @@ def run_module(name, args, check=False, diff=False, env=None):
         result = json.loads(process.stdout)
     except ValueError:
         raise AssertionError("module %s printed no JSON:\n%s\n%s" % (name, process.stdout, process.stderr))
+    printed = process.stdout + process.stderr
+    # The result is JSON: a secret with a quote or a backslash is escaped there.
+    leaked = sorted(option for option, value in secrets_given(args) if value in printed or json.dumps(value)[1:-1] in printed)
+    assert not leaked, "module %s printed the value of %s" % (name, ", ".join(leaked))
     return ModuleRun(result, process.stdout, process.stderr)
+
+
+def secrets_given(args):
+    """(option, value) of every secret option in *args*, nested ones included."""
+    found, pending = [], [args]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in SECRET_OPTIONS and isinstance(value, str) and len(value) >= SHORTEST_SECRET:
+                    found.append((key, value))
+                else:
+                    pending.append(value)
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found

@@ -8,17 +8,6 @@ from lab_admin import admin
 from module_runner import run_module
 
 
-@pytest.fixture
-def protected_vm(lab, azure_args, azure_env, azure_vm, backup_vault):
-    vm = azure_vm()
-    done = run_module("azure_vm_backup_protection", dict(azure_args, vault_name=backup_vault["name"], resource_group=backup_vault["resource_group"],
-                                                         policy_name="vm-daily", vms=[{"name": vm["name"], "resource_group": vm["resource_group"]}],
-                                                         wait_timeout=60), env=azure_env)
-    assert not done.failed, done.result
-    yield dict(vm, vault=backup_vault)
-    admin(lab, "PATCH", "/settings", {"job_outcome": "completed"}, service="arm")
-
-
 def backup_args(azure_args, vm, **options):
     values = dict(azure_args, vault_name=vm["vault"]["name"], resource_group=vm["vault"]["resource_group"],
                   vm={"name": vm["name"], "resource_group": vm["resource_group"]}, wait_timeout=60)
@@ -70,3 +59,19 @@ def test_refusals_before_any_backup(lab, azure_args, azure_env, azure_vm, protec
     stranger = dict(azure_vm(), vault=protected_vm["vault"])
     unprotected = run_module("azure_vm_backup_now", backup_args(azure_args, stranger), env=azure_env)
     assert unprotected.failed and "is not protected by vault" in unprotected["msg"]
+
+
+def test_a_backup_that_completed_within_the_minimum_age_is_not_taken_again(lab, azure_args, azure_env, protected_vm):
+    first = run_module("azure_vm_backup_now", backup_args(azure_args, protected_vm, wait=True, last_backup_min_age=60), env=azure_env)
+    assert first["changed"] is True and first["job"]["outcome"] == "completed", first.result
+    jobs_before = admin(lab, "GET", "/state", service="arm")["jobs"]
+
+    again = run_module("azure_vm_backup_now", backup_args(azure_args, protected_vm, wait=True, last_backup_min_age=60), env=azure_env)
+    assert (again["changed"], again["plan"]) == (False, []) and "job_id" not in again.result
+    assert any("less than 60 minutes ago" in notice for notice in again["notices"])
+    assert admin(lab, "GET", "/state", service="arm")["jobs"] == jobs_before
+
+    every_run = run_module("azure_vm_backup_now", backup_args(azure_args, protected_vm, wait=True), env=azure_env)
+    assert every_run["changed"] is True and every_run["job_id"] != first["job_id"]
+    negative = run_module("azure_vm_backup_now", backup_args(azure_args, protected_vm, last_backup_min_age=-1), env=azure_env)
+    assert negative.failed and "last_backup_min_age" in negative["msg"]

@@ -1,23 +1,8 @@
 """drkit.microsoft.hyperv_vm_recovery through the real pywinrm client against the lab's MABS servers."""
 import pytest
 from lab_admin import admin
+from mabs_recovery import FS01, POINTS, SQL01, protected_estate, recovery_args
 from module_runner import run_module
-
-SQL01 = "1f0a6f1e-0000-4000-8000-000000000001"
-FS01 = "1f0a6f1e-0000-4000-8000-000000000004"
-POINTS = ["2026-11-18T20:00:00.000000Z", "2026-11-19T20:00:00.000000Z", "2026-11-20T20:00:00.000000Z"]
-
-
-def protected_estate(**settings):
-    def change(estate):
-        server = estate["servers"]["mabs01.contoso.com"]
-        server["groups"]["g1"] = {"name": "Servers", "members": [SQL01, FS01], "policy": None, "replica_creation": {"method": "now", "at": None},
-                                  "created": POINTS[0]}
-        for vm_id in (SQL01, FS01):
-            estate["recovery_points"][vm_id] = [{"server": "mabs01.contoso.com", "time": time, "location": "Disk"} for time in POINTS]
-        estate["recovery_points"][SQL01].append({"server": "mabs01.contoso.com", "time": "2026-11-19T21:00:00.000000Z", "location": "Online"})
-        estate["settings"].update(settings)
-    return change
 
 
 def scripts_run(lab):
@@ -26,13 +11,6 @@ def scripts_run(lab):
 
 def estate(lab):
     return admin(lab, "GET", "/estate", service="mabs")
-
-
-def recovery_args(mabs_args, **options):
-    args = mabs_args(vm={"host": "HV01.contoso.com", "vm": "SQL01"}, location="original", poll_interval=1, wait_timeout=60)
-    del args["hyperv_host_user"], args["hyperv_host_password"]
-    args.update(options)
-    return args
 
 
 def test_original_instance_is_previewed_recovered_once_and_a_second_run_finds_it_done(lab, mabs_estate, mabs_args):

@@ -61,10 +61,11 @@ def test_the_restore_runs_every_server_step_over_winrm_after_a_preview_that_chan
     assert [after[name]["services"]["orunbook"]["restarts"] for name in SERVERS[:2]] == [1, 1]
     assert "MANUAL" not in output[output.index("Orchestrator restore plan for sco-lab"):]
 
-    # Run again: the key, the database and the Web API are as wanted; only the two restart tasks (steps 6 and 8) change.
+    # Run again: the key, the database and the Web API are as wanted, and nothing restored since the restarts: no change.
     code, output = ansible_playbook("-i", inventory, "playbooks/orchestrator_restore.yml")
     assert code == 0, output[-4000:]
-    assert recap_changed(output, "sco-lab") == 2 and servers(lab)["sco-web01.contoso.com"] == after["sco-web01.contoso.com"]
+    assert recap_changed(output, "sco-lab") == 0 and servers(lab) == after
+    assert "not needed, nothing was restored since the services last restarted" in output[output.index("Orchestrator restore plan for sco-lab"):]
 
 
 def test_a_management_server_pointing_elsewhere_stops_the_restore_at_step_4(lab, deployment, windows):
@@ -77,3 +78,17 @@ def test_a_management_server_pointing_elsewhere_stops_the_restore_at_step_4(lab,
     assert code != 0 and "Step 4 (Point the management server's data store at the database) must be done by hand on sco-ms01" in output, \
         output[-3000:]
     assert servers(lab)["sco-ms01.contoso.com"]["services"]["omanagement"]["restarts"] == 0
+
+    # The operator runs DBSetup, then resumes: the key and the database, restored by the stopped run, are not restored again,
+    # and the services still restart, once.
+    estate = admin(lab, "GET", "/estate", service="windows")
+    for name in SERVERS[:2]:
+        estate["servers"][name]["orchestrator"]["settings"] = {"server": DATABASE_SERVER, "database": deployment["database"]}
+    admin(lab, "PUT", "/estate", estate, service="windows")
+    code, output = ansible_playbook("-i", deployment["inventory"], "-e", "awx_job_id=2", "playbooks/orchestrator_restore.yml")
+    assert code == 0, output[-3000:]
+    restarted = servers(lab)
+    assert restarted["sco-ms01.contoso.com"]["services"]["omanagement"]["restarts"] == 1
+    assert [restarted[name]["services"]["orunbook"]["restarts"] for name in SERVERS[:2]] == [1, 1]
+    code, output = ansible_playbook("-i", deployment["inventory"], "-e", "awx_job_id=3", "playbooks/orchestrator_restore.yml")
+    assert code == 0 and recap_changed(output, "sco-lab") == 0 and servers(lab) == restarted, output[-3000:]

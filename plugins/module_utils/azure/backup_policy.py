@@ -31,7 +31,7 @@ _DURATION_TYPES = {"daily": "Days", "weekly": "Weeks", "monthly": "Months", "yea
 
 
 def validate_policy_name(name):
-    if not _POLICY_NAME.match(name or ""):
+    if not _POLICY_NAME.fullmatch(name or ""):
         raise InvalidParameter("name", "must be 3 to 150 letters, digits and hyphens, start with a letter and not end with a hyphen")
 
 

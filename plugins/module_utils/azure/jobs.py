@@ -18,6 +18,7 @@ __metaclass__ = type
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import InvalidParameter
+from ansible_collections.drkit.microsoft.plugins.module_utils.core.timestamps import parse_utc_time
 
 SNAPSHOT_TASK = "take snapshot"
 TRANSFER_TASK = "transfer data to vault"
@@ -61,3 +62,16 @@ def retain_until(value, now=None):
     if (day - now.date()).days > MAX_RETENTION_DAYS:
         raise InvalidParameter("retain_until", "must be within 99 years")
     return "%sT00:00:00Z" % day.isoformat()
+
+
+def recent_backup(item_properties, min_age_minutes, now=None):
+    """The time (the service's text) of the protected item's last backup when it completed less than *min_age_minutes* ago,
+    else None. Only a backup that completed counts: one completed with warning left its point in the snapshot tier only."""
+    stamp = item_properties.get("lastBackupTime")
+    if min_age_minutes <= 0 or not stamp or (item_properties.get("lastBackupStatus") or "").lower() != "completed":
+        return None
+    # Azure writes seven fractional digits; Python reads six.
+    whole, dot, fraction = stamp.rstrip("Z").partition(".")
+    ended = parse_utc_time(whole + (dot + fraction[:6] if dot else ""), "lastBackupTime")
+    now = now or datetime.now(timezone.utc)
+    return stamp if now - ended < timedelta(minutes=min_age_minutes) else None

@@ -23,7 +23,7 @@ _VAULT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,49}$")
 
 def desired_vault(params):
     """The vault's settings the options ask for; InvalidParameter names the broken rule."""
-    if not _VAULT_NAME.match(params["name"] or ""):
+    if not _VAULT_NAME.fullmatch(params["name"] or ""):
         raise InvalidParameter("name", "must be 2 to 50 letters, digits and hyphens, starting with a letter")
     if params["cross_region_restore"] and params["storage_redundancy"] != "geo":
         raise InvalidParameter("cross_region_restore", "needs storage_redundancy=geo (the copy in the paired region is what it restores from)")

@@ -34,7 +34,10 @@ def operation(name, target):
 
 
 def _storage_code_and_message(error):
-    return getattr(error, "error_code", None), error.reason
+    code = getattr(error, "error_code", None)
+    # The SDK gives the codes it knows as StorageErrorCode members, whose str() is "StorageErrorCode.BLOB_NOT_FOUND": the
+    # message names Azure's code (BlobNotFound), as the result's error_code does.
+    return getattr(code, "value", code), error.reason
 
 
 def list_blob_versions(container_client, blob_name):

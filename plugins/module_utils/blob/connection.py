@@ -83,7 +83,8 @@ def account_name(account_url):
 
 
 def blob_service_client(account, token_credential_factory, ca_bundle=None, max_retries=5):
-    """A BlobServiceClient for *account* using the SDK's own retry on 408/429/5xx only."""
+    """A BlobServiceClient for *account* using the SDK's own retry: on 408, 5xx but 501 and 505 (Azure Storage throttles
+    with 503 and 500) and dropped connections."""
     from azure.storage.blob import BlobServiceClient  # pylint: disable=import-outside-toplevel
     kwargs = dict(retry_total=max_retries)
     if ca_bundle:

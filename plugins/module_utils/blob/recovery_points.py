@@ -30,6 +30,15 @@ META_RESTORED_FROM = "drkit_restored_from"
 
 # Ids travel in metadata values and blob names: keep them to a safe, readable alphabet.
 POINT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+# Azure's rules (Naming and Referencing Containers, Blobs, and Metadata): a container name is 3-63 lowercase letters, digits
+# and hyphens, each hyphen between a letter or digit, or one of the special containers; a blob name 1-1024 characters.
+CONTAINER_NAME_PATTERN = re.compile(r"(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*")
+SPECIAL_CONTAINERS = ("$root", "$logs", "$web")
+MAX_BLOB_NAME = 1024
+# HTTP clients resolve these path segments away (RFC 3986 5.2.4, urllib3 does): a blob name holding one would address another blob.
+DOT_SEGMENTS = (".", "..")
+# A metadata value is an HTTP header value: visible ASCII and inner spaces; a server trims blanks at its ends.
+METADATA_VALUE_PATTERN = re.compile(r"[!-~]([ -~]*[!-~])?")
 
 
 UNMANAGED_DISKS_ARGUMENT_SPEC = dict(
@@ -65,7 +74,7 @@ class Disk(object):
 
 
 def disks_from_params(entries, parameter="disks"):
-    """Validate the ``disks`` option: at least one, one OS disk at most, unique blobs and LUNs."""
+    """Validate the ``disks`` option: at least one, one OS disk at most, names by Azure's rules, unique blobs and LUNs."""
     if not entries:
         raise InvalidParameter(parameter, "list at least one disk (the VM's OS disk and every data disk)")
     disks = [Disk(e["container"], e["blob"], e.get("lun")) for e in entries]
@@ -77,6 +86,9 @@ def disks_from_params(entries, parameter="disks"):
     for disk in disks:
         if disk.lun is not None and not 0 <= disk.lun <= 63:
             raise InvalidParameter(parameter, "lun must be between 0 and 63")
+    for index, disk in enumerate(disks):
+        validate_container_name(disk.container, "%s[%d].container" % (parameter, index))
+        validate_blob_name(disk.blob, "%s[%d].blob" % (parameter, index))
     return disks
 
 
@@ -106,16 +118,41 @@ def disks_from_storage_profile(profile, account_url, parameter="storage_profile"
 
 
 def vm_disks(params):
-    """The VM's disks from the module's ``disks`` or ``storage_profile`` option."""
+    """The VM's disks from the module's ``disks`` or ``storage_profile`` option, once every name the requests will carry
+    (vm_name, the containers and blobs, destination.container, the new blobs of target=new) passed Azure's rules."""
+    if not METADATA_VALUE_PATTERN.fullmatch(params["vm_name"] or ""):
+        raise InvalidParameter("vm_name", "must be visible ASCII characters and inner spaces (it travels as a metadata header)")
     if params.get("disks"):
-        return disks_from_params(params["disks"])
-    return disks_from_storage_profile(params["storage_profile"], params["account_url"])
+        disks = disks_from_params(params["disks"])
+    else:
+        disks = disks_from_storage_profile(params["storage_profile"], params["account_url"])
+    if (params.get("destination") or {}).get("container") is not None:
+        validate_container_name(params["destination"]["container"], "destination.container")
+    if params.get("target") == "new":
+        # A point id starts with a letter or digit, so the one that replaces {recovery_point} is never a dot segment.
+        prefix = params["target_prefix"].replace("{recovery_point}", "x")
+        for disk in disks:
+            validate_blob_name(prefix + disk.blob, "target_prefix")
+    return disks
 
 
 def validate_point_id(point_id, parameter="recovery_point_id"):
-    if not POINT_ID_PATTERN.match(point_id or ""):
+    if not POINT_ID_PATTERN.fullmatch(point_id or ""):
         raise InvalidParameter(parameter, "1-63 characters: letters, digits, '.', '_' and '-', starting with a letter or digit")
     return point_id
+
+
+def validate_container_name(name, parameter):
+    if name not in SPECIAL_CONTAINERS and not CONTAINER_NAME_PATTERN.fullmatch(name or ""):
+        raise InvalidParameter(parameter, "%r is not a container name: 3-63 lowercase letters, digits and hyphens, starting and ending "
+                                          "with a letter or digit, no two hyphens together" % name)
+
+
+def validate_blob_name(name, parameter):
+    if not name or len(name) > MAX_BLOB_NAME:
+        raise InvalidParameter(parameter, "a blob name is 1 to %d characters, not %d" % (MAX_BLOB_NAME, len(name or "")))
+    if any(segment in DOT_SEGMENTS for segment in name.split("/")):
+        raise InvalidParameter(parameter, "%r has a path segment '.' or '..', which a URL cannot carry (it would address another blob)" % name)
 
 
 def snapshot_metadata(point_id, vm_name, disk, sequence, disk_count, started):

@@ -173,7 +173,7 @@ def _times(parameter, values, maximum):
     if not values:
         raise InvalidParameter(parameter, "needs at least one time of day")
     for value in values:
-        if not _TIME.match(value):
+        if not _TIME.fullmatch(value):
             raise InvalidParameter(parameter, "%r is not a time of day as HH:MM (24-hour)" % value)
     unique = sorted(set(values))
     if maximum is not None and len(unique) > maximum:

@@ -28,15 +28,16 @@ MEMBER_OPTIONS = dict(
 
 def normalized_id(value):
     """A VM id as lower-case GUID without braces; None when *value* is not a GUID."""
-    match = _GUID.match(value or "")
+    match = _GUID.fullmatch(value or "")
     return match.group(1).lower() if match else None
 
 
-def requested_members(members):
-    """Validate the ``members`` option: [{"host", "vm", "vm_id"}] with the host lower-cased for matching."""
+def requested_members(members, option="members"):
+    """Validate the ``members`` option (or another *option* of the same entries, a list of one named by its option alone):
+    [{"host", "vm", "vm_id"}] with the host lower-cased for matching."""
     requested, seen = [], set()
     for index, member in enumerate(members or []):
-        name = "members[%d]" % index
+        name = "%s[%d]" % (option, index) if option == "members" else option
         host = (member.get("host") or "").strip()
         if not host:
             raise InvalidParameter(name + ".host", "must name the Hyper-V host or cluster (its FQDN)")

@@ -24,7 +24,8 @@ ACTION_TYPES = {"original": RECOVER_TO_ORIGINAL, "alternate_host": RECOVER_TO_AL
 # CreateDirectory refuses paths of 248 characters and more (MAX_PATH less room for an 8.3 file name).
 MAX_DIRECTORY_PATH = 248
 _WINDOWS_PATH = re.compile(r"^([A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+)")
-_FORBIDDEN_PATH_CHARACTERS = re.compile(r"[/*?\"<>|]|:(?!\\)")
+# Windows refuses these in a path, control characters (0-31) among them.
+_FORBIDDEN_PATH_CHARACTERS = re.compile(r"[/*?\"<>|\x00-\x1f]|:(?!\\)")
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
 
 
@@ -50,7 +51,7 @@ def validated_target(params):
             raise InvalidParameter("target_path", "is %d characters; a recovered VM's files must stay under 260, so the folder must be under %d"
                                    % (len(path), MAX_DIRECTORY_PATH))
     for address in params.get("notify") or []:
-        if not _EMAIL.match(address):
+        if not _EMAIL.fullmatch(address):
             raise InvalidParameter("notify", "%r is not an e-mail address" % address)
     return {"location": location, "target_host": host, "target_path": path, "san_recovery": bool(params.get("san_recovery")),
             "notify": list(params.get("notify") or [])}

@@ -157,7 +157,7 @@ class VerifyAppliers(_Appliers):
 
 
 class RestoreAppliers(_Appliers):
-    """Restores the plan's databases; a failed restore puts the database back to MULTI_USER before failing."""
+    """Restores the plan's databases; a failed restore puts the database back to MULTI_USER before failing, or says it could not."""
 
     def as_mapping(self):
         return {SAFETY_BACKUP: self.safety_backup, SET_SINGLE_USER: self.single_user, RESTORE_DATABASE: self.restore,
@@ -175,9 +175,14 @@ class RestoreAppliers(_Appliers):
         detail = action.detail
         try:
             self.progress.extend(api.restore_database(self.client, action.target, detail["file"], [tuple(m) for m in detail["moves"]]))
-        except DrkitError:
+        except DrkitError as error:
             if detail["exists"]:
-                api.set_user_access(self.client, action.target, single_user=False)
+                try:
+                    api.set_user_access(self.client, action.target, single_user=False)
+                except DrkitError as cleanup:
+                    # The restore is what failed (a dropped connection fails both): its error is reported, with why the
+                    # database may still be SINGLE_USER.
+                    error.details["multi_user_not_set_back"] = str(cleanup)
             raise
         return action.target
 

@@ -20,6 +20,7 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.sql.backup_set imp
                                                                                      validate_set_id, validate_windows_directory)
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.client import SqlClient
 from ansible_collections.drkit.microsoft.plugins.module_utils.sql.connection import odbc_connection_string
+from ansible_collections.drkit.microsoft.plugins.module_utils.sql.tsql import validate_name
 
 
 def backed_up(module, params, kind):
@@ -27,6 +28,8 @@ def backed_up(module, params, kind):
         raise InvalidParameter("backup_directory", "is required with state=backed_up")
     validate_windows_directory(params["backup_directory"], "backup_directory")
     kind.validate_backup_request(params)
+    for _role, name, parameter in kind.databases_of(params):
+        validate_name(name, parameter)
     set_id = params["backup_set_id"] or datetime.now(timezone.utc).strftime(kind.name + "-%Y%m%dT%H%M%SZ")
     validate_set_id(set_id)
     path = manifest_path(params["manifest_directory"], set_id)

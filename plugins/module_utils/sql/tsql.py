@@ -16,17 +16,21 @@ from ansible_collections.drkit.microsoft.plugins.module_utils.core.errors import
 MAX_IDENTIFIER_LENGTH = 128
 
 
-def quote_identifier(name, parameter):
-    """``[name]`` with each ``]`` doubled, as QUOTENAME does; refused when SQL Server could not hold it.
+def validate_name(name, parameter):
+    """Refuse *name*, naming the module *parameter* it came from, when SQL Server could not hold it: a name is a sysname.
 
-    QUOTENAME itself returns NULL past 128 characters, so the rule is checked here, naming the
-    module parameter the name came from."""
+    Modules check the names they are given with it before they connect; QUOTENAME itself returns NULL past 128 characters."""
     if not isinstance(name, str) or not name:
         raise InvalidParameter(parameter, "must be a non-empty name")
     if len(name) > MAX_IDENTIFIER_LENGTH:
         raise InvalidParameter(parameter, "must be at most %d characters (a SQL Server name is a sysname)" % MAX_IDENTIFIER_LENGTH)
     if "\0" in name:
         raise InvalidParameter(parameter, "must not contain a NUL character")
+
+
+def quote_identifier(name, parameter):
+    """``[name]`` with each ``]`` doubled, as QUOTENAME does; refused (:func:`validate_name`) when SQL Server could not hold it."""
+    validate_name(name, parameter)
     return "[%s]" % name.replace("]", "]]")
 
 

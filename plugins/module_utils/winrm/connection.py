@@ -71,7 +71,7 @@ def winrm_endpoint(params):
         port = 5986 if scheme == "https" else 5985
     if not 1 <= port <= 65535:
         raise InvalidParameter("winrm_port", "must be between 1 and 65535")
-    if not _PATH.match(params["winrm_path"]):
+    if not _PATH.fullmatch(params["winrm_path"]):
         raise InvalidParameter("winrm_path", "must be a URL path starting with '/', such as /wsman")
     return "%s://%s:%d%s" % (scheme, _url_host(params["winrm_host"]), port, params["winrm_path"])
 
@@ -114,7 +114,7 @@ def _url_host(host):
     try:
         address = ipaddress.ip_address(literal)
     except ValueError:
-        if _HOST_NAME.match(host):
+        if _HOST_NAME.fullmatch(host):
             return host
         raise InvalidParameter("winrm_host", "must be a host name or IP address alone: the port goes in winrm_port, the scheme in winrm_scheme")
     if address.version == 6:

@@ -1,4 +1,5 @@
-"""The HTTPS server: admin calls, injected faults, Entra ID, cloud metadata, then Resource Manager.
+"""The HTTPS server: admin calls, injected faults (a dropped connection, an error status or a late answer), Entra ID,
+cloud metadata, then Resource Manager.
 
 One thread per connection (labframe.https), keep-alive.
 Every Resource Manager request needs a lab bearer token for the management audience and an
@@ -8,6 +9,7 @@ import json
 import re
 import socket
 import sys
+import time
 import uuid
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
@@ -48,6 +50,10 @@ class Handler(BaseHTTPRequestHandler):
         self.server.request_log.record(operation or "unknown", self.command, path, query, None if operation == "token" else body)
         try:
             fault = self.server.faults.trigger(operation or "unknown")
+            if fault and fault["mode"] == "delay":
+                # A slow answer: served as usual once the delay has passed.
+                time.sleep(fault["seconds"])
+                fault = None
             if fault and fault["mode"] == "drop":
                 self.close_connection = True
                 self.status_sent = "dropped"

@@ -1,16 +1,18 @@
 """Injected faults, shared by the lab's HTTP services: after N matching requests, drop the
-connection or answer an error status.
+connection, answer an error status or answer late.
 
-A fault is {"operation": name or "*", "after": N, "mode": "drop" | "status", "status": 503,
+A fault is {"operation": name or "*", "after": N, "mode": "drop" | "status" | "delay", "status": 503,
 "count": how many requests to fault (absent: all later ones), "code"/"message" to override
-the error's, "retry_after": seconds for a Retry-After header}. Services match requests as they
-arrive, before acting on them, so a faulted request changes nothing: a dropped Put Page
-writes nothing, a throttled power-off stops no VM.
+the error's, "retry_after": seconds for a Retry-After header, "seconds": how long a delayed
+request waits}. Services match requests as they arrive, before acting on them, so a dropped or
+refused request changes nothing: a dropped Put Page writes nothing, a throttled power-off stops
+no VM. A delayed request is served as usual once its seconds have passed, whether or not the
+client still waits for the answer (a slow host, which a client's read timeout gives up on).
 """
 import itertools
 import threading
 
-MODES = ("drop", "status")
+MODES = ("drop", "status", "delay")
 
 
 class Faults:
@@ -23,7 +25,7 @@ class Faults:
         """Validate *spec* (a dict from JSON) and arm it; returns the armed fault. ValueError if invalid."""
         fault = {"operation": spec.get("operation", "*"), "after": spec.get("after", 0), "mode": spec.get("mode", "status"),
                  "status": spec.get("status", 503), "count": spec.get("count"), "code": spec.get("code"),
-                 "message": spec.get("message"), "retry_after": spec.get("retry_after")}
+                 "message": spec.get("message"), "retry_after": spec.get("retry_after"), "seconds": spec.get("seconds")}
         unknown = set(spec) - set(fault)
         if unknown:
             raise ValueError("unknown fault field(s): %s" % ", ".join(sorted(unknown)))
@@ -35,6 +37,11 @@ class Faults:
                 raise ValueError("%s must be an integer >= %d" % (name, low))
         if not isinstance(fault["status"], int) or not 400 <= fault["status"] <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")
+        seconds = fault["seconds"]
+        if (fault["mode"] == "delay") != (seconds is not None):
+            raise ValueError("seconds is required with mode delay, and only with it")
+        if seconds is not None and (not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 < seconds <= 600):
+            raise ValueError("seconds must be a number of seconds, more than 0 and at most 600")
         with self._lock:
             fault.update(id=next(self._ids), seen=0, fired=0)
             self._faults.append(fault)

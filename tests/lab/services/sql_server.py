@@ -56,7 +56,8 @@ Lab-only procedures (schema drkit_lab, sqllab/labprocs.py) let tests change and 
 database's pages and arm faults: drop the connection at N percent of a backup, restore or
 verify, slow each progress step, or refuse the next N logins (18456, whatever the password);
 replace the service master key without re-encrypting anything (a rebuilt instance), or make one item
-it protects undecryptable.
+it protects undecryptable; and read or empty the request log of every batch and RPC call received
+(EXEC drkit_lab.requests / clear_requests; values as sent, secrets included).
 
 Vendor behaviours it does not model; tests must not conclude anything about them from the lab:
   * Windows or Kerberos logins, MARS, TDS 8.0 (strict encryption), Always Encrypted, bulk load,

@@ -1,5 +1,6 @@
 """Lab-only procedures in a schema SQL Server does not have (drkit_lab): what tests use to change a
-database's pages, fingerprint them, and arm faults. The collection never calls them."""
+database's pages, fingerprint them, arm faults, and read the request log. The collection never calls them."""
+import json
 import os
 import random
 
@@ -82,3 +83,22 @@ def damage_secret(session, _reply, values, kind, name):
 @statement(r"EXEC(?:UTE)?\s+drkit_lab\.clear_faults")
 def clear_faults(session, _reply, _values):
     session.server.faults.clear()
+
+
+# The request log as a result set: the statement text and the parameters (JSON) may be longer than nvarchar(4000).
+REQUEST_COLUMNS = [("id", "bigint"), ("spid", "int"), ("application", "nvarchar"), ("kind", "nvarchar"), ("procedure", "nvarchar"),
+                   ("text", "nvarchar(max)"), ("parameters", "nvarchar(max)")]
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.requests")
+def requests(session, reply, _values):
+    """Every batch and RPC call the sessions sent since the log was last cleared, oldest first (sqllab/requestlog.py):
+    id, spid, application (LOGIN7's), kind (batch or rpc), procedure (of an RPC), text (the statement), parameters (a JSON
+    list of {name, declared_type, type, value}); values are as sent, secrets included."""
+    reply.result_set(REQUEST_COLUMNS, [(entry["id"], entry["spid"], entry["application"], entry["kind"], entry["procedure"], entry["text"],
+                                        json.dumps(entry["parameters"], ensure_ascii=False)) for entry in session.server.requests.entries()])
+
+
+@statement(r"EXEC(?:UTE)?\s+drkit_lab\.clear_requests")
+def clear_requests(session, _reply, _values):
+    session.server.requests.clear()

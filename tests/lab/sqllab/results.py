@@ -1,7 +1,7 @@
 """Result sets: column metadata and rows in the TDS types the lab answers with (MS-TDS 2.2.5.4).
 
-A column is (name, kind) with kind one of nvarchar, int, bigint, bit, varbinary, datetime2,
-uniqueidentifier, decimal (numeric(25,0)); every column is nullable and None is NULL.
+A column is (name, kind) with kind one of nvarchar, nvarchar(max) (sent in PLP chunks, MS-TDS 2.2.5.2.3), int, bigint,
+bit, varbinary, datetime2, uniqueidentifier, decimal (numeric(25,0)); every column is nullable and None is NULL.
 """
 import datetime
 import struct
@@ -15,6 +15,9 @@ NUMERIC_PRECISION, NUMERIC_BYTES = 25, 17
 NVARCHAR_MAX_BYTES = 8000
 VARBINARY_MAX_BYTES = 8000
 NULL_U16 = 0xFFFF
+# A type info maximum length of 0xFFFF says the column is (max): its values are PLP, a total length then chunks.
+MAX_LENGTH = 0xFFFF
+PLP_NULL = 0xFFFFFFFFFFFFFFFF
 DAY_ZERO = datetime.date(1, 1, 1)
 FLAG_NULLABLE = 0x0001
 
@@ -22,6 +25,8 @@ FLAG_NULLABLE = 0x0001
 def _type_info(kind):
     if kind == "nvarchar":
         return bytes([NVARCHAR]) + struct.pack("<H", NVARCHAR_MAX_BYTES) + COLLATION
+    if kind == "nvarchar(max)":
+        return bytes([NVARCHAR]) + struct.pack("<H", MAX_LENGTH) + COLLATION
     if kind == "int":
         return bytes([INTN, 4])
     if kind == "bigint":
@@ -46,7 +51,13 @@ def colmetadata(columns):
     return bytes([COLMETADATA]) + body
 
 
-def _value(kind, value):
+def _value(kind, value):  # pylint: disable=too-many-return-statements
+    if kind == "nvarchar(max)":
+        if value is None:
+            return struct.pack("<Q", PLP_NULL)
+        data = value.encode("utf-16-le")
+        # One chunk holding the whole value, then the terminator (a chunk of length 0); an empty value is the terminator alone.
+        return struct.pack("<Q", len(data)) + (struct.pack("<I", len(data)) + data if data else b"") + struct.pack("<I", 0)
     if kind in ("nvarchar", "varbinary"):
         if value is None:
             return struct.pack("<H", NULL_U16)

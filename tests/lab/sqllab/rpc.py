@@ -13,6 +13,10 @@ STATUS_BY_REF = 0x01
 BATCH_SEPARATORS = (0x80, 0xFF, 0xFE)
 PLP_NULL = 0xFFFFFFFFFFFFFFFF
 DAY_ZERO = datetime.date(1, 1, 1)
+# The TDS types a parameter arrives as (MS-TDS 2.2.5.4), by the names SQL Server gives them.
+TYPE_NAMES = {0x26: "int", 0x68: "bit", 0x6D: "float", 0x6E: "money", 0x6F: "datetime", 0x24: "uniqueidentifier", 0xE7: "nvarchar",
+              0xA7: "varchar", 0xA5: "varbinary", 0xAD: "binary", 0x63: "ntext", 0x23: "text", 0x22: "image", 0x2A: "datetime2",
+              0x6A: "decimal", 0x6C: "numeric"}
 
 
 @dataclass
@@ -21,6 +25,10 @@ class Param:
     output: bool
     type_id: int
     value: object
+
+    @property
+    def type_name(self):
+        return TYPE_NAMES.get(self.type_id, "0x%02X" % self.type_id)
 
 
 @dataclass
@@ -68,6 +76,23 @@ def parse(payload):
         type_id, value = _typed_value(reader)
         params.append(Param(name, bool(status & STATUS_BY_REF), type_id, value))
     return Call(procedure, params)
+
+
+def statement(call, prepared):
+    """(statement text, parameter declaration, value parameters) of a call; *prepared* is the session's {handle: (text,
+    declaration)}, which sp_execute and sp_unprepare name. A procedure the lab does not answer has no text: (None, "", params)."""
+    params = call.params
+    if call.procedure in ("sp_prepexec", "sp_prepare"):
+        return params[2].value, params[1].value, params[3:]
+    if call.procedure == "sp_execute":
+        text, declaration = prepared[params[0].value]
+        return text, declaration, params[1:]
+    if call.procedure == "sp_executesql":
+        return params[0].value, params[1].value if len(params) > 1 else "", params[2:]
+    if call.procedure == "sp_unprepare":
+        text, declaration = prepared.get(params[0].value, (None, ""))
+        return text, declaration, []
+    return None, "", params
 
 
 def _typed_value(reader):  # pylint: disable=too-many-return-statements,too-many-branches

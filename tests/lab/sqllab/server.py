@@ -1,5 +1,5 @@
-"""The TCP server: one thread per connection, each a Session; the instance's state, faults and the
-sessions open now (for exclusive access and ROLLBACK IMMEDIATE)."""
+"""The TCP server: one thread per connection, each a Session; the instance's state, faults, the sessions open now (for
+exclusive access and ROLLBACK IMMEDIATE) and the request log of every batch and RPC call received (requestlog.py)."""
 import itertools
 import socket
 import socketserver
@@ -7,6 +7,7 @@ import ssl
 import threading
 
 from sqllab.faults import SqlFaults
+from sqllab.requestlog import RequestLog
 from sqllab.session import Session
 from sqllab.state import SqlState
 
@@ -21,6 +22,7 @@ class SqlServer(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", port), Handler)
         self.state = SqlState(state_dir)
         self.faults = SqlFaults()
+        self.requests = RequestLog()
         self.sessions = set()
         self.sessions_lock = threading.Lock()
         self.tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -1,4 +1,5 @@
-"""One client connection: PRELOGIN (and TLS), LOGIN7, then batches until the client leaves."""
+"""One client connection: PRELOGIN (and TLS), LOGIN7, then batches and RPC calls until the client leaves; each batch and
+call is recorded in the server's request log (requestlog.py) as it arrives, before it runs."""
 import itertools
 import re
 import socket
@@ -19,6 +20,7 @@ class Session:
         self.stream = PlainStream(sock)
         self.packet_size = DEFAULT_PACKET_SIZE
         self.user, self.database, self.language = None, None, "us_english"
+        self.application = None  # the client's application name (LOGIN7), which the request log records
         self.options = {}
         self.prepared = {}  # handle -> (statement text, parameter declaration)
         self.handles = itertools.count(1)
@@ -31,7 +33,9 @@ class Session:
             while True:
                 kind, payload = read_message(self.stream)
                 if kind == SQL_BATCH:
-                    self._batch(_batch_text(payload))
+                    text = _batch_text(payload)
+                    self.server.requests.batch(self, text)
+                    self._batch(text)
                 elif kind == ATTENTION:
                     self._send(tokens.done(tokens.DONE_ATTN))
                 elif kind == RPC:
@@ -73,7 +77,7 @@ class Session:
             self._send(failure + tokens.done(tokens.DONE_ERROR))
             return False
         database = entry["name"]
-        self.user, self.database = login.user_name, database
+        self.user, self.database, self.application = login.user_name, database, login.app_name
         self._send(tokens.envchange_text(tokens.ENV_DATABASE, database, "master")
                    + tokens.message(5701, "Changed database context to '%s'." % database, 0, 2)
                    + tokens.envchange_collation()
@@ -115,21 +119,20 @@ class Session:
         self._send(out + tokens.done(status, token=tokens.DONEPROC))
 
     def _prepared_call(self, call):
-        """(statement text or None, {parameter name: value}, handle to return or None) of an RPC call."""
-        params = call.params
+        """(statement text or None, {parameter name: value}, handle to return or None) of an RPC call, recorded in the
+        server's request log first."""
+        text, declaration, given = rpc.statement(call, self.prepared)
+        self.server.requests.rpc(self, call.procedure, text, declaration, given)
         if call.procedure in ("sp_prepexec", "sp_prepare"):
             handle = next(self.handles)
-            self.prepared[handle] = (params[2].value, params[1].value)
+            self.prepared[handle] = (text, declaration)
             if call.procedure == "sp_prepare":
                 return None, {}, handle
-            return params[2].value, _bind(params[1].value, params[3:]), handle
-        if call.procedure == "sp_execute":
-            text, declaration = self.prepared[params[0].value]
-            return text, _bind(declaration, params[1:]), None
-        if call.procedure == "sp_executesql":
-            return params[0].value, _bind(params[1].value if len(params) > 1 else "", params[2:]), None
+            return text, _bind(declaration, given), handle
+        if call.procedure in ("sp_execute", "sp_executesql"):
+            return text, _bind(declaration, given), None
         if call.procedure == "sp_unprepare":
-            self.prepared.pop(params[0].value, None)
+            self.prepared.pop(call.params[0].value, None)
             return None, {}, None
         raise KeyError("the lab answers no RPC to %s" % call.procedure)
 

@@ -4,7 +4,8 @@ instance's "disks", where BACKUP writes and RESTORE reads.
 ``<root>/instance.json`` holds the catalog, written atomically after every change;
 ``<root>/data/<database id>.mdf`` holds a database's pages; Windows paths name files under
 ``<root>/volumes``: ``C:\\Backups\\x.bak`` is ``volumes/C/Backups/x.bak`` and
-``\\\\server\\share\\x.bak`` is ``volumes/UNC/server/share/x.bak``.
+``\\\\server\\share\\x.bak`` is ``volumes/UNC/server/share/x.bak`` (a name longer than 255 bytes in UTF-8 is kept
+under its SHA-256, see volume_path).
 """
 import datetime
 import hashlib
@@ -20,6 +21,8 @@ NEW_DATABASE_PAGES = 16
 SYSTEM_DATABASES = ("master", "tempdb", "model", "msdb")
 _DRIVE_PATH = re.compile(r"^(?P<drive>[A-Za-z]):\\(?P<rest>.*)$")
 _UNC_PATH = re.compile(r"^\\\\(?P<rest>[^\\]+\\[^\\]+(?:\\.*)?)$")
+NAME_MAX_BYTES = 255  # Linux's NAME_MAX
+TEMPORARY_SUFFIX = ".tmp"
 
 
 class SqlState:
@@ -72,17 +75,7 @@ class SqlState:
 
     def local_path(self, windows_path):
         """The lab file behind a Windows path; ValueError for a path Windows would not take."""
-        found = _DRIVE_PATH.match(windows_path)
-        if found:
-            parts = [found.group("drive").upper()] + found.group("rest").split("\\")
-        else:
-            found = _UNC_PATH.match(windows_path)
-            if not found:
-                raise ValueError(windows_path)
-            parts = ["UNC"] + found.group("rest").split("\\")
-        if any(part in ("", ".", "..") or "/" in part or "\0" in part for part in parts[1:]):
-            raise ValueError(windows_path)
-        return os.path.join(self.root, "volumes", *parts)
+        return volume_path(self.root, windows_path)
 
     def _data_path(self, entry):
         return os.path.join(self.root, "data", "%s.mdf" % entry["guid"])
@@ -104,8 +97,31 @@ class SqlState:
         atomic_write(self.catalog_path, json.dumps(self.catalog, indent=1, sort_keys=True).encode())
 
 
+def volume_path(root, windows_path):
+    """The file under *root*/volumes behind a Windows path; ValueError for a path Windows would not take."""
+    found = _DRIVE_PATH.match(windows_path)
+    if found:
+        parts = [found.group("drive").upper()] + found.group("rest").split("\\")
+    else:
+        found = _UNC_PATH.match(windows_path)
+        if not found:
+            raise ValueError(windows_path)
+        parts = ["UNC"] + found.group("rest").split("\\")
+    if any(part in ("", ".", "..") or "/" in part or "\0" in part for part in parts[1:]):
+        raise ValueError(windows_path)
+    return os.path.join(root, "volumes", parts[0], *(_file_name(part) for part in parts[1:]))
+
+
+def _file_name(name):
+    """The name the lab's disk keeps for a Windows file name: the name itself, or its digest when its UTF-8 form is longer
+    than Linux takes (255 bytes; Windows counts 255 UTF-16 units, so a name of 128 CJK characters fits there, not here)."""
+    encoded = name.encode("utf-8")
+    # atomic_write's temporary name must fit too.
+    return name if len(encoded) + len(TEMPORARY_SUFFIX) <= NAME_MAX_BYTES else "~" + hashlib.sha256(encoded).hexdigest()
+
+
 def atomic_write(path, data):
-    temporary = path + ".tmp"
+    temporary = path + TEMPORARY_SUFFIX
     with open(temporary, "wb") as handle:
         handle.write(data)
     os.replace(temporary, path)

@@ -10,6 +10,7 @@ from storageproxy.counters import Counters
 from labframe.faults import Faults
 from labframe.https import serve, server_arguments
 from labframe.pairs import parse_pairs
+from labframe.requestlog import RequestLog
 from storageproxy.server import ProxyServer
 from storageproxy.upstream import Upstream
 
@@ -24,7 +25,7 @@ def main(argv=None):
     keys = parse_pairs(os.environ.get(ACCOUNTS_VARIABLE))
     if not keys:
         parser.error("%s names no account" % ACCOUNTS_VARIABLE)
-    server = ProxyServer(args.port, args.cert, args.key, Upstream(args.upstream_port, args.ca, keys), Counters(), Faults())
+    server = ProxyServer(args.port, args.cert, args.key, Upstream(args.upstream_port, args.ca, keys), Counters(), Faults(), RequestLog())
     # SIGTERM (labctl stop) may end the process anywhere: the proxy keeps no state worth flushing.
     banner = "storage proxy on https://127.0.0.1:%d -> Azurite on port %d, accounts %s" % (
         args.port, args.upstream_port, ", ".join(sorted(keys)))

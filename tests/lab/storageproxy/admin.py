@@ -5,6 +5,9 @@
     GET    /__lab/faults          the armed faults, with how many requests each has seen and failed
     POST   /__lab/faults          arm one (JSON body, see faults.py); answers it with its id
     DELETE /__lab/faults          disarm all; answers what they were
+    GET    /__lab/requests        the storage requests received, oldest first: operation, method, path as the
+                                  client encoded it, query (a SAS signature's value left out), x-ms-meta-* headers
+    DELETE /__lab/requests        forget them; answers what they were
 No authentication: the proxy listens on 127.0.0.1 only, for the lab's tests and benchmarks.
 """
 import json
@@ -19,7 +22,7 @@ def is_admin(request):
     return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
-def handle(handler, request, counters, faults):
+def handle(handler, request, counters, faults, request_log):
     route = (request.method, request.path[len(PREFIX):].rstrip("/"))
     if (request.body.length or 0) > MAX_BODY:
         return _answer(handler, 413, {"error": "body over %d bytes" % MAX_BODY})
@@ -28,6 +31,10 @@ def handle(handler, request, counters, faults):
         return _answer(handler, 200, counters.snapshot())
     if route == ("POST", "/counters/reset"):
         return _answer(handler, 200, counters.reset())
+    if route == ("GET", "/requests"):
+        return _answer(handler, 200, request_log.entries())
+    if route == ("DELETE", "/requests"):
+        return _answer(handler, 200, request_log.clear())
     if route == ("GET", "/faults"):
         return _answer(handler, 200, faults.list())
     if route == ("DELETE", "/faults"):

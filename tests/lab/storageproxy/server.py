@@ -5,9 +5,11 @@ One thread per client connection (labframe.https). HTTP/1.1 keep-alive both ways
 """
 import socket
 import sys
+import time
 from http.server import BaseHTTPRequestHandler
 
 from labframe.https import TlsThreadingServer
+from labframe.requestlog import REDACTED
 from storageproxy import admin, authorize, errors, operations, rules
 from storageproxy.diff import get_page_ranges_diff
 from storageproxy.forward import forward
@@ -18,14 +20,16 @@ from storageproxy.upstream import UpstreamFailed
 
 # Operations the proxy implements itself rather than forwards.
 IMPLEMENTED = ("get_page_ranges_diff", "put_page_from_url")
+# Query parameters whose value is a secret (a SAS's signature): the request log keeps their name only.
+SECRET_QUERY = frozenset(("sig",))
 # A refused request's body is read (and dropped) up to this size; a longer one ends the connection.
 DRAIN_LIMIT = 64 * 1024 * 1024
 
 
 class ProxyServer(TlsThreadingServer):
-    def __init__(self, port, cert, key, upstream, counters, faults):
+    def __init__(self, port, cert, key, upstream, counters, faults, request_log):
         super().__init__(port, cert, key, Handler)
-        self.upstream, self.counters, self.faults = upstream, counters, faults
+        self.upstream, self.counters, self.faults, self.request_log = upstream, counters, faults, request_log
         # Copy sources may name the proxy or Azurite itself: both are this lab.
         self.lab_ports = (port, upstream.port)
 
@@ -51,12 +55,16 @@ class Handler(BaseHTTPRequestHandler):
         operation = "admin"
         try:
             if admin.is_admin(request):
-                admin.handle(self, request, self.server.counters, self.server.faults)
+                admin.handle(self, request, self.server.counters, self.server.faults, self.server.request_log)
                 return
             operation = operations.classify(request)
             self.server.counters.request(operation)
+            self._record(request, operation)
             fault = self.server.faults.trigger(operation)
-            if fault:
+            if fault and fault["mode"] == "delay":
+                # A slow answer: served as usual once the delay has passed.
+                time.sleep(fault["seconds"])
+            elif fault:
                 self._fault(request, fault)
                 return
             self._serve(request, operation)
@@ -72,6 +80,13 @@ class Handler(BaseHTTPRequestHandler):
             self.log_message('"%s %s" %s %s', request.method, request.path, self.status_sent or "-", operation)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = do_request
+
+    def _record(self, request, operation):
+        """What arrived: the path as the client encoded it, the query (decoded, a signature's value left out) and the
+        metadata headers (decoded as http.server decodes header bytes, ISO-8859-1)."""
+        query = [[name, REDACTED if name in SECRET_QUERY else value] for name, value in request.query]
+        metadata = dict((name.lower(), value) for name, value in request.headers.items() if name.lower().startswith("x-ms-meta-"))
+        self.server.request_log.record(operation, method=request.method, path=request.path, query=query, metadata=metadata)
 
     def _serve(self, request, operation):
         refusal = rules.refusal(request, operation)

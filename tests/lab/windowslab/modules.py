@@ -74,11 +74,12 @@ def win_feature(_estate, server, arguments, context):
 
 
 def win_regedit(_estate, server, arguments, context):
-    values = server["registry"].setdefault(arguments["path"], {})
+    # A key the value's write would create exists only once written: check mode creates nothing.
+    values = server["registry"].get(arguments["path"], {})
     data = arguments.get("data")
     changed = values.get(arguments["name"]) != data
     if changed and not context.check_mode:
-        values[arguments["name"]] = data
+        server["registry"].setdefault(arguments["path"], {})[arguments["name"]] = data
     return {"changed": changed, "data_changed": changed, "data_type_changed": False}
 
 

@@ -59,7 +59,9 @@ Vendor behaviours it models:
     receive, signal, delete_shell, unknown) after authentication and before any effect: a
     dropped connection; 500 as a WS-Management fault (default a:EndpointUnavailable 2150858772,
     code and message overridable); other statuses (503 ...) as HTTP.sys's HTML error page, which
-    pywinrm reports as WinRMTransportError with that code; Retry-After when asked.
+    pywinrm reports as WinRMTransportError with that code; Retry-After when asked; a delay, after
+    which the request is served as usual (a slow host: a client whose read timeout is shorter
+    gets requests' ReadTimeout, and what it asked for is done all the same).
 
 Vendor behaviours it does not model; tests must not conclude anything about them from the lab:
   * HTTP listeners (plain port 5985) and message encryption: a multipart/encrypted body is

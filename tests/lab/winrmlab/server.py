@@ -13,6 +13,7 @@ import http.client
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from xml.sax.saxutils import escape
 
@@ -126,6 +127,10 @@ class Handler(BaseHTTPRequestHandler):
         self.entry.update(account=identity.account, auth_scheme=identity.scheme)
         try:
             injected = self.server.faults.trigger(self.entry["operation"])
+            if injected and injected["mode"] == "delay":
+                # A slow host: the request is served as usual once the delay has passed, answered or not.
+                time.sleep(injected["seconds"])
+                injected = None
             if injected:
                 self._inject(injected)
             elif len(body) > soap.MAX_ENVELOPE_SIZE:

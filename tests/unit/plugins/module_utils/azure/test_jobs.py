@@ -30,3 +30,15 @@ def test_retain_until_is_a_future_day_within_99_years():
         with pytest.raises(InvalidParameter) as refused:
             jobs.retain_until(value, now)
         assert refused.value.parameter == "retain_until"
+
+
+@pytest.mark.parametrize("status, stamp, minutes, recent", [
+    ("Completed", "2026-11-23T07:30:00.1234567Z", 60, "2026-11-23T07:30:00.1234567Z"),
+    ("Completed", "2026-11-23T06:59:59Z", 60, None),
+    ("CompletedWithWarnings", "2026-11-23T07:30:00Z", 60, None),
+    ("Failed", "2026-11-23T07:30:00Z", 60, None),
+    ("Completed", "2026-11-23T07:59:00Z", 0, None),
+    ("Completed", None, 60, None)])
+def test_a_recent_backup_is_one_that_completed_within_the_minimum_age(status, stamp, minutes, recent):
+    properties = {"lastBackupStatus": status, "lastBackupTime": stamp}
+    assert jobs.recent_backup(properties, minutes, now=datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)) == recent
