@@ -24,7 +24,7 @@ def fingerprint(key_hex):
 
 
 def service_master_key(state):
-    """The instance's SMK entry, made the first time it is needed (as SQL Server makes it at first start)."""
+    """The instance's SMK entry; the server makes it at its start (as SQL Server does at its first start) through this."""
     smk = state.catalog.get("service_master_key")
     if smk is None:
         smk = new_service_master_key(state)

@@ -6,6 +6,7 @@ import socketserver
 import ssl
 import threading
 
+from sqllab import keys
 from sqllab.faults import SqlFaults
 from sqllab.requestlog import RequestLog
 from sqllab.session import Session
@@ -21,6 +22,8 @@ class SqlServer(socketserver.ThreadingTCPServer):
     def __init__(self, port, cert, key, logins, state_dir):
         super().__init__(("127.0.0.1", port), Handler)
         self.state = SqlState(state_dir)
+        # SQL Server makes its service master key at first start, so no read of the instance is the one that writes it.
+        keys.service_master_key(self.state)
         self.faults = SqlFaults()
         self.requests = RequestLog()
         self.sessions = set()
